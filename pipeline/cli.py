@@ -1,0 +1,291 @@
+"""The `handbill` command: parse options, load the config, call one stage, report.
+
+Exit codes: 0 success; 1 a user error (bad input, failed check, a language that failed);
+2 bad usage (Click). Only this module prints.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from pipeline import __version__, catalogs, project
+from pipeline.config import Config, find_project, load_config
+from pipeline.errors import HandbillError
+
+EPILOG_DOCS = "Guides: docs/translators.md, docs/coordinators.md, docs/weblate.md."
+
+
+class _Context:
+    def __init__(self, project_dir: Path | None):
+        self.project_dir = project_dir
+        self._cfg: Config | None = None
+
+    @property
+    def cfg(self) -> Config:
+        if self._cfg is None:
+            root = self.project_dir.resolve() if self.project_dir else find_project(Path.cwd())
+            self._cfg = load_config(root)
+        return self._cfg
+
+
+def fail(error: HandbillError | str) -> None:
+    """Print one error line and exit 1."""
+    click.echo(f"handbill: error: {error}", err=True)
+    sys.exit(1)
+
+
+def _run(func):
+    """Decorator: turn HandbillError into one line on stderr and exit code 1."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except HandbillError as exc:
+            fail(exc)
+
+    return wrapper
+
+
+@click.group(epilog=EPILOG_DOCS)
+@click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="The project folder (holding handbill.toml). Default: found by walking up "
+                   "from the current folder.")
+@click.option("-v", "--verbose", count=True, help="Show what each stage does (-vv: debug).")
+@click.version_option(__version__, prog_name="handbill")
+@click.pass_context
+def main(ctx: click.Context, project_dir: Path | None, verbose: int) -> None:
+    """handbill turns one campaign text into leaflets, posts and share cards in every language.
+
+    \b
+    Typical flow:
+      handbill extract        # sources -> locales/<campaign>.pot
+      handbill update         # .pot -> every language's .po (like msgmerge)
+      handbill status         # who is done
+      handbill build          # everything, into output/
+    """
+    level = logging.WARNING - 10 * verbose
+    logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s: %(message)s",
+                        stream=sys.stderr)
+    ctx.obj = _Context(project_dir)
+
+
+pass_ctx = click.make_pass_decorator(_Context)
+
+
+def _campaign_option(func):
+    return click.option("--campaign", "-c", "campaigns", multiple=True,
+                        help="Only this campaign (repeatable). Default: all.")(func)
+
+
+def _lang_option(func):
+    return click.option("--lang", "-l", "langs", multiple=True,
+                        help="Only this language (repeatable). Default: all in handbill.toml.")(func)
+
+
+def _domains(cfg: Config, names: tuple[str, ...]):
+    campaigns = project.read_campaigns(cfg, project.campaign_names(cfg, names))
+    return campaigns, project.domains(cfg, campaigns, with_ui=not names)
+
+
+def _report_failures(failures: list[HandbillError]) -> None:
+    for failure in failures:
+        click.echo(f"handbill: error: {failure}", err=True)
+
+
+@main.command()
+@_campaign_option
+@click.option("--check", is_flag=True, help="Only report whether a template is out of date "
+              "(exit 1 if so); write nothing.")
+@pass_ctx
+@_run
+def extract(obj: _Context, campaigns: tuple[str, ...], check: bool) -> None:
+    """Extract the campaigns' text into locales/<campaign>.pot (and locales/ui.pot).
+
+    A template whose only change would be its creation date is left untouched.
+
+    Example: handbill extract --campaign free-assange
+    """
+    cfg = obj.cfg
+    _, domains = _domains(cfg, campaigns)
+    changed = catalogs.extract(cfg, domains, check=check)
+    for domain in domains:
+        path = catalogs.pot_path(cfg, domain.name)
+        state = ("out of date" if check else "written") if path in changed else "up to date"
+        click.echo(f"{cfg.relpath(path)}: {len(domain.messages)} messages, {state}")
+    if check and changed:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("lang")
+@_campaign_option
+@pass_ctx
+@_run
+def init(obj: _Context, lang: str, campaigns: tuple[str, ...]) -> None:
+    """Start a new language: create locales/LANG/LC_MESSAGES/<campaign>.po for each campaign.
+
+    LANG is a gettext language code checked against Babel's CLDR data (es, pt_BR, zh_Hans...).
+    Headers (Language, Plural-Forms) come from CLDR. Existing files are never overwritten.
+
+    Example: handbill init pt_BR
+    """
+    from pipeline.names import validate_language
+    from pipeline.projectfile import add_language
+
+    cfg = obj.cfg
+    lang = validate_language(lang)
+    _, domains = _domains(cfg, campaigns)
+    catalogs.extract(cfg, domains)
+    created, existing = catalogs.init_language(cfg, lang, [d.name for d in domains])
+    for path in created:
+        click.echo(f"created {cfg.relpath(path)}")
+    for path in existing:
+        click.echo(f"{cfg.relpath(path)} already exists; kept it (run `handbill update`)")
+    if add_language(cfg.root, lang):
+        click.echo(f"added {lang} to [project] languages in handbill.toml")
+
+
+@main.command()
+@_campaign_option
+@_lang_option
+@click.option("--check", is_flag=True, help="Only report catalogs that are out of date "
+              "(exit 1 if any); write nothing. For CI of content repositories.")
+@pass_ctx
+@_run
+def update(obj: _Context, campaigns: tuple[str, ...], langs: tuple[str, ...], check: bool) -> None:
+    """Merge the templates into every language's catalog, like `msgmerge --previous`.
+
+    Unchanged messages keep their translation; a changed source string keeps the old
+    translation marked fuzzy with the previous text (#| msgid); removed messages become
+    obsolete (#~) and come back if their text returns. Nothing is ever deleted.
+
+    Example: handbill update --lang es --check
+    """
+    cfg = obj.cfg
+    _, domains = _domains(cfg, campaigns)
+    stale_pots = catalogs.extract(cfg, domains, check=check)
+    result = catalogs.update(cfg, domains, project.languages(cfg, langs), check=check)
+    for path in result.written:
+        s = result.stats[path]
+        click.echo(f"updated {cfg.relpath(path)}: {s.kept} kept, {s.fuzzy} fuzzy, {s.new} new, "
+                   f"{s.obsolete} obsolete")
+    for path in stale_pots + result.stale:
+        click.echo(f"out of date: {cfg.relpath(path)}")
+    click.echo(f"{len(result.written)} catalogs updated, {result.unchanged} unchanged"
+               + (f", {len(result.failures)} failed" if result.failures else ""))
+    _report_failures(result.failures)
+    if result.failures or (check and (stale_pots or result.stale)):
+        sys.exit(1)
+
+
+@main.command()
+@_campaign_option
+@_lang_option
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
+@pass_ctx
+@_run
+def status(obj: _Context, campaigns: tuple[str, ...], langs: tuple[str, ...],
+           as_json: bool) -> None:
+    """Show translation progress per campaign and language.
+
+    Columns: total, reviewed, fuzzy (needs review), machine drafts, untranslated, % reviewed.
+
+    Example: handbill status --json
+    """
+    cfg = obj.cfg
+    names = project.campaign_names(cfg, campaigns)
+    rows, failures = catalogs.status(cfg, names, project.languages(cfg, langs))
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in rows], indent=2, ensure_ascii=False))
+    else:
+        click.echo(_status_table(rows))
+    _report_failures(failures)
+    if failures:
+        sys.exit(1)
+
+
+def _status_table(rows) -> str:
+    head = ("campaign", "language", "total", "reviewed", "fuzzy", "drafts", "untranslated",
+            "reviewed %")
+    body = [(r.campaign, r.language, r.total, r.reviewed, r.fuzzy, r.drafts, r.untranslated,
+             f"{r.percent_reviewed:.1f}") for r in rows]
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
+    lines = ["  ".join(str(x).ljust(w) if i < 2 else str(x).rjust(w)
+                       for i, (x, w) in enumerate(zip(row, widths))) for row in [head, *body]]
+    return "\n".join(lines)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--check", is_flag=True, help="Only list files that are not in canonical form "
+              "(exit 1 if any).")
+@click.option("--width", type=int, default=None,
+              help="Wrap width (default: the project's, or 79; 0 = no wrapping).")
+@pass_ctx
+@_run
+def normalize(obj: _Context, files: tuple[Path, ...], check: bool, width: int | None) -> None:
+    """Rewrite PO/POT files in GNU gettext's canonical layout (as msgcat writes them).
+
+    The content does not change: only wrapping, escapes and the order of flags. Works on any
+    catalog, also one outside a project.
+
+    Example: handbill normalize --check locales/*/LC_MESSAGES/*.po
+    """
+    from pipeline.normalize import normalize_files
+
+    if width is None:
+        try:
+            width = obj.cfg.wrap
+        except HandbillError:
+            width = 79
+    result = normalize_files(list(files), width, check)
+    for path in result.changed:
+        click.echo(f"{'not canonical' if check else 'normalized'}: {path}")
+    _report_failures(result.failures)
+    click.echo(f"{len(files)} files, {len(result.changed)} "
+               f"{'not canonical' if check else 'rewritten'}"
+               + (f", {len(result.failures)} unreadable" if result.failures else ""))
+    if result.failures or (check and result.changed):
+        sys.exit(1)
+
+
+# --- draft command (drafting) ---
+
+# --- check command (checks) ---
+
+# --- render command (render) ---
+
+# --- pack / serve commands (packs) ---
+
+# --- new / init-project commands (onboarding) ---
+
+
+@main.command()
+@_campaign_option
+@_lang_option
+@pass_ctx
+@_run
+def build(obj: _Context, campaigns: tuple[str, ...], langs: tuple[str, ...]) -> None:
+    """Build everything: extract, update, then report status (render and pack follow).
+
+    Example: handbill build
+    """
+    cfg = obj.cfg
+    _, domains = _domains(cfg, campaigns)
+    catalogs.extract(cfg, domains)
+    result = catalogs.update(cfg, domains, project.languages(cfg, langs))
+    click.echo(f"catalogs: {len(result.written)} updated, {result.unchanged} unchanged")
+    rows, failures = catalogs.status(cfg, [d.name for d in domains],
+                                     project.languages(cfg, langs))
+    click.echo(_status_table(rows))
+    _report_failures(result.failures + failures)
+    if result.failures or failures:
+        sys.exit(1)

@@ -1,0 +1,654 @@
+"""Reading and writing PO files: exact line-numbered errors, any charset, msgcat's layout.
+
+Why not polib or Babel here: polib reports syntax errors as an IOError without the entry and
+neither library writes gettext's wrapping, so a file that passed through them churns in every
+editor's diff. Babel's write_po(include_previous=True) writes invalid `#|` lines for long msgids
+and its read_po drops them. This module reads everything GNU gettext reads (previous msgids,
+obsolete entries, plural forms, any declared charset) and writes what `msgcat` writes.
+
+Writing follows gettext 0.21's write-po.c: the same escapes, the same UAX #14 breaks (from
+libunistring, see linebreak.py), the same "msgid \"\"" first line when a string wraps or holds
+an inner newline. One deliberate difference: msgcat drops flags it does not know (Weblate's
+`max-length:80`, `ignore-*`); we keep them after the known flags, since translators' tools
+rely on them.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.errors import CatalogError
+from pipeline.linebreak import UC_BREAK_PROHIBITED, UC_BREAK_UNDEFINED, possible_breaks
+
+# gettext 0.21's format languages, in the order msgcat writes their flags (format.c).
+FORMAT_LANGUAGES = (
+    "c", "objc", "python", "python-brace", "java", "java-printf", "csharp", "javascript",
+    "scheme", "lisp", "elisp", "librep", "ruby", "sh", "awk", "lua", "object-pascal",
+    "smalltalk", "qt", "qt-plural", "kde", "kde-kuit", "boost", "tcl", "perl", "perl-brace",
+    "php", "gcc-internal", "gfc-internal", "ycp",
+)
+_FORMAT_INDEX = {name: i for i, name in enumerate(FORMAT_LANGUAGES)}
+
+_ESCAPES_OUT = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
+                "\v": "\\v", "\\": "\\\\", '"': '\\"'}
+_ESCAPES_IN = {"n": "\n", "t": "\t", "b": "\b", "r": "\r", "f": "\f", "v": "\v", "a": "\a",
+               "\\": "\\", '"': '"', "'": "'", "?": "?"}
+_ESCAPE_RE = re.compile(r"\\(x[0-9A-Fa-f]{1,2}|[0-7]{1,3}|.)", re.S)
+_STRING_RE = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_KEYWORD_RE = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)(?=[\s\"]|$)")
+_CHARSET_RE = re.compile(rb"charset=([A-Za-z0-9_.:+-]+)")
+
+# Charset names gettext accepts, mapped to Python codecs where the spelling differs.
+_CHARSET_ALIASES = {"CHARSET": "utf-8", "ASCII": "ascii", "ANSI_X3.4-1968": "ascii"}
+
+
+@dataclass(eq=False)
+class Entry:
+    """One PO message. `msgstr` holds the single form; `msgstr_plural` the plural forms."""
+
+    msgid: str
+    msgstr: str = ""
+    msgctxt: str | None = None
+    msgid_plural: str | None = None
+    msgstr_plural: list[str] = field(default_factory=list)
+    comments: list[str] = field(default_factory=list)  # translator comments ("# ")
+    extracted: list[str] = field(default_factory=list)  # "#." comments
+    references: list[str] = field(default_factory=list)  # "#:" tokens (file:line)
+    flags: list[str] = field(default_factory=list)
+    previous_msgctxt: str | None = None
+    previous_msgid: str | None = None
+    previous_msgid_plural: str | None = None
+    obsolete: bool = False
+    line: int = 0  # line of the msgid keyword in the file it was read from
+
+    @property
+    def key(self) -> tuple[str | None, str]:
+        return (self.msgctxt, self.msgid)
+
+    @property
+    def fuzzy(self) -> bool:
+        return "fuzzy" in self.flags
+
+    @fuzzy.setter
+    def fuzzy(self, value: bool) -> None:
+        if value and "fuzzy" not in self.flags:
+            self.flags.insert(0, "fuzzy")
+        elif not value:
+            self.flags = [f for f in self.flags if f != "fuzzy"]
+
+    @property
+    def is_header(self) -> bool:
+        return self.msgid == "" and self.msgctxt is None
+
+    @property
+    def strings(self) -> list[str]:
+        """Every translation form: [msgstr] or the plural forms."""
+        return self.msgstr_plural if self.msgid_plural is not None else [self.msgstr]
+
+    @property
+    def translated(self) -> bool:
+        """True when every form holds text (fuzzy or not)."""
+        forms = self.strings
+        return bool(forms) and all(forms)
+
+
+@dataclass(eq=False)
+class Catalog:
+    """A PO/POT file: its header entry (if any), its entries in order, and its charset."""
+
+    entries: list[Entry]
+    charset: str = "UTF-8"
+    path: Path | None = None
+
+    @property
+    def header_entry(self) -> Entry | None:
+        for entry in self.entries:
+            if entry.is_header and not entry.obsolete:
+                return entry
+        return None
+
+    @property
+    def messages(self) -> list[Entry]:
+        """Active (not obsolete) entries other than the header."""
+        return [e for e in self.entries if not e.obsolete and not e.is_header]
+
+    @property
+    def obsolete(self) -> list[Entry]:
+        return [e for e in self.entries if e.obsolete]
+
+    def header(self) -> dict[str, str]:
+        """The header fields as an ordered dict ("Plural-Forms": "nplurals=2; ...")."""
+        entry = self.header_entry
+        fields: dict[str, str] = {}
+        if entry is None:
+            return fields
+        for line in entry.msgstr.split("\n"):
+            name, sep, value = line.partition(":")
+            if sep and name.strip():
+                fields[name.strip()] = value.strip()
+        return fields
+
+    def set_header_field(self, name: str, value: str) -> None:
+        """Replace or append one header field, keeping the others in place."""
+        entry = self.header_entry
+        if entry is None:
+            entry = Entry(msgid="", msgstr="")
+            self.entries.insert(0, entry)
+        lines = entry.msgstr.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        for i, line in enumerate(lines):
+            if line.partition(":")[0].strip() == name:
+                lines[i] = f"{name}: {value}"
+                break
+        else:
+            lines.append(f"{name}: {value}")
+        entry.msgstr = "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+def python_codec(charset: str, path: object = None) -> str:
+    """The Python codec for a charset named in a PO header, or a CatalogError."""
+    name = _CHARSET_ALIASES.get(charset.upper(), charset)
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise CatalogError(
+            f"unknown charset {charset!r} in the Content-Type header; convert the file to UTF-8 "
+            f"(e.g. `msgconv -t UTF-8`) and declare charset=UTF-8",
+            path,
+        ) from None
+
+
+def decode(raw: bytes, path: object = None) -> tuple[str, str]:
+    """Decode a PO file's bytes by the charset its header declares: (text, charset)."""
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise CatalogError("the file contains a NUL byte; it is not a PO file or is damaged",
+                           path, line)
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8):]  # gettext tolerates a UTF-8 byte order mark
+    match = _CHARSET_RE.search(raw)
+    charset = match.group(1).decode("ascii") if match else "UTF-8"
+    if charset.upper() == "CHARSET":
+        charset = "UTF-8"
+    codec = python_codec(charset, path)
+    try:
+        text = raw.decode(codec)
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise CatalogError(
+            f"bytes {raw[exc.start:exc.end]!r} are not valid {charset}, the charset the header "
+            f"declares; re-save the file as {charset} or fix the header's charset",
+            path, line,
+        ) from None
+    return text, charset
+
+
+def _unescape(body: str, path: object, line: int) -> str:
+    if "\\" not in body:
+        return body
+
+    def repl(match: re.Match) -> str:
+        seq = match.group(1)
+        if seq in _ESCAPES_IN:
+            return _ESCAPES_IN[seq]
+        if seq[0] == "x" and len(seq) > 1:
+            return chr(int(seq[1:], 16))
+        if seq[0] in "01234567":
+            return chr(int(seq, 8))
+        raise CatalogError(
+            f"invalid escape sequence '\\{seq}' in a string; write '\\\\' for a backslash", path,
+            line)
+
+    return _ESCAPE_RE.sub(repl, body)
+
+
+def _strings(rest: str, path: object, line: int) -> str:
+    """Parse one or more quoted strings filling the rest of a line."""
+    rest = rest.strip()
+    if not rest.startswith('"'):
+        raise CatalogError(f"expected a quoted string, found {rest[:30]!r}", path, line)
+    pos, out = 0, []
+    while pos < len(rest):
+        match = _STRING_RE.match(rest, pos)
+        if not match:
+            raise CatalogError("unterminated string: a closing \" is missing at the end of the "
+                               "line", path, line)
+        out.append(_unescape(match.group(1), path, line))
+        pos = match.end()
+        while pos < len(rest) and rest[pos] in " \t":
+            pos += 1
+        if pos < len(rest) and rest[pos] != '"':
+            raise CatalogError(f"unexpected text {rest[pos:pos + 30]!r} after a string", path,
+                               line)
+    return "".join(out)
+
+
+class _Parser:
+    """A line-oriented state machine over the decoded text of a PO file."""
+
+    def __init__(self, path: object):
+        self.path = path
+        self.entries: list[Entry] = []
+        self.seen: dict[tuple[bool, str | None, str], int] = {}
+        self._reset()
+
+    def _reset(self) -> None:
+        self.comments: list[str] = []
+        self.extracted: list[str] = []
+        self.references: list[str] = []
+        self.flags: list[str] = []
+        self.prev: dict[str, str] = {}
+        self.fields: dict[str, str] = {}
+        self.plural: dict[int, str] = {}
+        self.current: str | None = None  # the field continuation strings append to
+        self.prev_current: str | None = None
+        self.obsolete = False
+        self.msgid_line = 0
+        self.has_msgstr = False
+        self.started = False  # any comment or keyword seen for this entry
+
+    def error(self, message: str, line: int) -> CatalogError:
+        return CatalogError(message, self.path, line)
+
+    def finish_entry(self, line: int) -> None:
+        if "msgid" not in self.fields:
+            if self.fields or self.plural:
+                raise self.error("msgstr or msgctxt without a msgid", line)
+            if self.prev:
+                # A previous msgid with no entry after it (msgmerge never writes one).
+                raise self.error("a '#|' previous msgid is not followed by an entry", line)
+            # Comments with no entry (e.g. at the end of the file) are kept by gettext only
+            # when they belong to an entry; drop them like msgcat does.
+            self._reset()
+            return
+        if not self.has_msgstr:
+            raise self.error(
+                f"the entry whose msgid starts at line {self.msgid_line} has no msgstr; the file "
+                "may be truncated", line)
+        plural = self.fields.get("msgid_plural")
+        if plural is not None:
+            if "msgstr" in self.fields:
+                raise self.error("an entry with msgid_plural needs msgstr[0], msgstr[1], ... "
+                                 "instead of msgstr", self.msgid_line)
+            indices = sorted(self.plural)
+            if indices != list(range(len(indices))):
+                raise self.error(f"plural forms must be numbered msgstr[0] to msgstr[N] without "
+                                 f"gaps; found {indices}", self.msgid_line)
+            forms = [self.plural[i] for i in indices]
+        else:
+            if self.plural:
+                raise self.error("msgstr[N] is only allowed after msgid_plural",
+                                 self.msgid_line)
+            forms = []
+        entry = Entry(
+            msgid=self.fields["msgid"],
+            msgstr=self.fields.get("msgstr", ""),
+            msgctxt=self.fields.get("msgctxt"),
+            msgid_plural=plural,
+            msgstr_plural=forms,
+            comments=self.comments,
+            extracted=self.extracted,
+            references=self.references,
+            flags=self.flags,
+            previous_msgctxt=self.prev.get("msgctxt"),
+            previous_msgid=self.prev.get("msgid"),
+            previous_msgid_plural=self.prev.get("msgid_plural"),
+            obsolete=self.obsolete,
+            line=self.msgid_line,
+        )
+        key = (entry.obsolete, entry.msgctxt, entry.msgid)
+        if key in self.seen:
+            where = f"line {self.seen[key]}"
+            raise self.error(f"duplicate message definition (msgctxt {entry.msgctxt!r}, msgid "
+                             f"{entry.msgid[:40]!r}); the first one is at {where}; merge the two",
+                             self.msgid_line)
+        self.seen[key] = self.msgid_line
+        self.entries.append(entry)
+        self._reset()
+
+    def keyword(self, text: str, lineno: int, obsolete: bool) -> None:
+        match = _KEYWORD_RE.match(text)
+        if not match:
+            raise self.error(f"syntax error: unexpected {text[:40]!r}; expected msgid, msgstr, "
+                             "msgctxt, a quoted string or a # comment", lineno)
+        word, index = match.group(1), match.group(2)
+        value = _strings(text[match.end():], self.path, lineno)
+        if word in ("msgctxt", "msgid") and (self.has_msgstr or (word == "msgctxt" and
+                                                                  "msgid" in self.fields)):
+            self.finish_entry(lineno)
+        if word == "msgid" and "msgid" in self.fields:
+            raise self.error("msgid follows msgid without a msgstr in between", lineno)
+        if self.started and self.obsolete != obsolete and self.fields:
+            raise self.error("an entry mixes obsolete (#~) and active lines", lineno)
+        self.started = True
+        self.obsolete = obsolete
+        if word.startswith("msgstr"):
+            if "msgid" not in self.fields:
+                raise self.error("msgstr without a msgid before it", lineno)
+            self.has_msgstr = True
+            if index is not None:
+                i = int(index)
+                if i in self.plural:
+                    raise self.error(f"msgstr[{i}] appears twice in one entry", lineno)
+                self.plural[i] = value
+                self.current = f"msgstr[{i}]"
+                return
+        elif self.has_msgstr:
+            raise self.error(f"{word} after msgstr; start a new entry with msgid", lineno)
+        if word == "msgid":
+            self.msgid_line = lineno
+        if word in self.fields:
+            raise self.error(f"{word} appears twice in one entry", lineno)
+        self.fields[word] = value
+        self.current = word
+
+    def continuation(self, text: str, lineno: int) -> None:
+        if self.current is None:
+            raise self.error("a string without a msgid or msgstr before it", lineno)
+        value = _strings(text, self.path, lineno)
+        if self.current.startswith("msgstr["):
+            i = int(self.current[7:-1])
+            self.plural[i] += value
+        else:
+            self.fields[self.current] += value
+
+    def previous(self, text: str, lineno: int) -> None:
+        text = text.strip()
+        if text.startswith('"'):
+            if self.prev_current is None:
+                raise self.error("a '#|' string without a previous msgid before it", lineno)
+            self.prev[self.prev_current] += _strings(text, self.path, lineno)
+            return
+        match = _KEYWORD_RE.match(text)
+        if not match or match.group(1) not in ("msgctxt", "msgid", "msgid_plural"):
+            raise self.error(f"syntax error in a '#|' previous-msgid comment: {text[:40]!r}",
+                             lineno)
+        if self.has_msgstr:
+            self.finish_entry(lineno)
+        self.started = True
+        self.prev_current = match.group(1)
+        self.prev[self.prev_current] = _strings(text[match.end():], self.path, lineno)
+
+    def comment(self, line: str, lineno: int) -> None:
+        if self.has_msgstr:
+            self.finish_entry(lineno)
+        self.started = True
+        kind = line[1:2]
+        if kind == ".":
+            self.extracted.append(_strip_one_space(line[2:]))
+        elif kind == ":":
+            for token in line[2:].split():
+                while token.startswith("./"):
+                    token = token[2:]
+                if token not in self.references:
+                    self.references.append(token)
+        elif kind == ",":
+            for flag in line[2:].split(","):
+                flag = " ".join(flag.split())
+                if flag and flag not in self.flags:
+                    self.flags.append(flag)
+        else:
+            self.comments.append(_strip_one_space(line[1:]))
+
+
+def _strip_one_space(text: str) -> str:
+    text = text.rstrip("\r\n")
+    return text[1:] if text[:1] == " " else text
+
+
+def parse(text: str, path: object = None) -> list[Entry]:
+    """Parse the decoded text of a PO file into entries, or raise CatalogError(path, line)."""
+    parser = _Parser(path)
+    lines = text.split("\n")
+    lineno = 0
+    for lineno, raw in enumerate(lines, 1):
+        line = raw[:-1] if raw.endswith("\r") else raw
+        stripped = line.lstrip()
+        if not stripped:
+            continue
+        first = stripped[0]
+        if first == "#":
+            if stripped.startswith("#~"):
+                body = stripped[2:]
+                if body.startswith("|"):
+                    parser.previous(body[1:], lineno)
+                    continue
+                body = body.strip()
+                if not body:
+                    continue
+                if body.startswith('"'):
+                    parser.continuation(body, lineno)
+                else:
+                    parser.keyword(body, lineno, obsolete=True)
+            elif stripped.startswith("#|"):
+                parser.previous(stripped[2:], lineno)
+            else:
+                parser.comment(stripped, lineno)
+        elif first == '"':
+            parser.continuation(stripped, lineno)
+        else:
+            parser.keyword(stripped, lineno, obsolete=False)
+    if parser.started or parser.fields:
+        parser.finish_entry(lineno or 1)
+    return parser.entries
+
+
+def read_catalog(path: Path) -> Catalog:
+    """Read a PO/POT file in whatever charset it declares."""
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise CatalogError("file not found", path) from None
+    except IsADirectoryError:
+        raise CatalogError("is a folder, not a PO file", path) from None
+    text, charset = decode(raw, path)
+    return Catalog(entries=parse(text, path), charset=charset, path=Path(path))
+
+
+# ---------------------------------------------------------------------------- writing
+
+
+# Format directives gettext recognises when laying out a string with that format flag: it
+# forbids breaks inside them, and libunistring's fitting then differs (seen with msgcat 0.21).
+_DIRECTIVES = {
+    "python-brace-format": re.compile(r"\{[^{}\s]*\}"),
+    "python-format": re.compile(r"%(?:\([^)]*\))?[#0 +-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[diouxXeEfFgGcrsa%]"),
+    "c-format": re.compile(r"%(?:\d+\$)?[#0 +'-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?(?:hh|h|ll|l|L|q|j|z|t)?[diouxXeEfFgGaAcspn%]"),
+}
+
+
+def _directive_mask(value: str, flags: list[str]) -> bytes | None:
+    """Per character of `value`: 1 where gettext forbids a break inside a format directive."""
+    for flag, pattern in _DIRECTIVES.items():
+        if flag in flags:
+            mask = bytearray(len(value))
+            for match in pattern.finditer(value):
+                if match.group() in ("{}",) or match.group() == "%%":
+                    continue
+                for k in range(match.start() + 1, match.end()):
+                    mask[k] = 1
+            return bytes(mask) if any(mask) else None
+    return None
+
+
+def _wrap(out: list[str], prefix: str, name: str, value: str, width: int | None,
+          encoding: bytes, directives: bytes | None = None) -> None:
+    """Append the lines for `name "value"`, wrapped the way gettext's wrap() does."""
+    # The '\n'-terminated portions of the value, each written on its own line(s).
+    portions = value.split("\n")
+    if len(portions) > 1 and portions[-1] == "":
+        portions.pop()
+        portions = [p + "\n" for p in portions]
+    else:
+        portions = [p + "\n" for p in portions[:-1]] + [portions[-1]]
+    first_line = True
+    after_break = len(prefix) + 1
+    line_width = (width if width else 2**31 - 1) - 1 - after_break
+    offset = 0
+    for index, portion in enumerate(portions):
+        start, offset = offset, offset + len(portion)
+        has_more = index < len(portions) - 1
+        escaped = "".join(_ESCAPES_OUT.get(ch, ch) for ch in portion)
+        breaks: list[int] = []
+        while True:
+            startcol = len(prefix) + (len(name) + 1 if first_line else 0) + 1 - after_break
+            fits = startcol + len(escaped) <= line_width and escaped.isascii()
+            if portion and not fits:
+                units = [_ESCAPES_OUT.get(ch, ch) for ch in portion]
+                overrides = bytearray(len(units))
+                if directives is not None:
+                    for k in range(len(units)):
+                        if directives[start + k]:
+                            overrides[k] = UC_BREAK_PROHIBITED
+                if portion.endswith("\n"):
+                    overrides[-1] = UC_BREAK_PROHIBITED
+                breaks = possible_breaks(units, bytes(overrides), line_width, startcol, encoding)
+            else:
+                units, breaks = [], []
+            if first_line and portion and (has_more or startcol > line_width or breaks):
+                out.append(f'{prefix}{name} ""\n')
+                first_line = False
+                continue
+            break
+        head = f"{prefix}{name} " if first_line else prefix
+        first_line = False
+        if not breaks:
+            out.append(f'{head}"{escaped}"\n')
+            continue
+        pieces, last = [], 0
+        for b in breaks:
+            pieces.append("".join(units[last:b]))
+            last = b
+        pieces.append("".join(units[last:]))
+        out.append(f'{head}"{pieces[0]}"\n')
+        out.extend(f'{prefix}"{piece}"\n' for piece in pieces[1:])
+
+
+def canonical_flags(entry: Entry) -> list[str]:
+    """Flags in msgcat's order (fuzzy, formats, range, no-wrap), then unknown ones."""
+    fuzzy = entry.fuzzy and bool(entry.strings and entry.strings[0])
+    formats: dict[int, str] = {}
+    rng = None
+    no_wrap = False
+    unknown: list[str] = []
+    for flag in entry.flags:
+        if flag == "fuzzy" or flag == "wrap":
+            continue
+        if flag == "no-wrap":
+            no_wrap = True
+            continue
+        if flag.startswith("range:"):
+            match = re.match(r"range:\s*(\d+)\s*\.\.\s*(\d+)$", flag)
+            if match:
+                rng = f"range: {match.group(1)}..{match.group(2)}"
+                continue
+        base, negated = flag, False
+        for pre in ("no-", "possible-"):
+            if base.startswith(pre) and base[len(pre):].removesuffix("-format") in _FORMAT_INDEX:
+                negated = pre == "no-"
+                base = base[len(pre):]
+        if base.endswith("-format") and base[:-7] in _FORMAT_INDEX:
+            lang = base[:-7]
+            formats[_FORMAT_INDEX[lang]] = f"no-{lang}-format" if negated else f"{lang}-format"
+            continue
+        if flag not in unknown:
+            unknown.append(flag)
+    result = ["fuzzy"] if fuzzy else []
+    result += [formats[i] for i in sorted(formats)]
+    if rng:
+        result.append(rng)
+    if no_wrap:
+        result.append("no-wrap")
+    return result + unknown
+
+
+def _references(out: list[str], refs: list[str], width: int) -> None:
+    if not refs:
+        return
+    line, column = "#:", 2
+    page = width if width else 79  # gettext wraps references even with --no-wrap
+    for ref in refs:
+        length = len(ref) + 1
+        if column > 2 and column + length > page:
+            out.append(line + "\n")
+            line, column = "#:", 2
+        line += " " + ref
+        column += length
+    out.append(line + "\n")
+
+
+def _comment_lines(out: list[str], mark: str, items: list[str], split: bool) -> None:
+    for item in items:
+        for part in item.split("\n") if split else [item]:
+            out.append(f"{mark} {part}\n" if part else f"{mark}\n")
+
+
+def format_entry(entry: Entry, width: int = 79, encoding: bytes = b"UTF-8") -> str:
+    """One entry in msgcat's layout, without the blank line that separates entries."""
+    out: list[str] = []
+    obsolete = entry.obsolete
+    _comment_lines(out, "#", entry.comments, split=True)
+    _comment_lines(out, "#.", entry.extracted, split=False)
+    _references(out, entry.references, width)
+    flags = canonical_flags(entry)
+    if obsolete:
+        flags = [f for f in flags if f == "fuzzy"]
+    if flags:
+        out.append("#, " + ", ".join(flags) + "\n")
+    # Obsolete entries keep only "fuzzy" on disk, so they always wrap (as msgcat re-reads them).
+    wrap_width = 0 if "no-wrap" in flags else width
+    prev_prefix = "#~| " if obsolete else "#| "
+    for name, value in (("msgctxt", entry.previous_msgctxt), ("msgid", entry.previous_msgid),
+                        ("msgid_plural", entry.previous_msgid_plural)):
+        if value is not None:
+            _wrap(out, prev_prefix, name, value, wrap_width, encoding)
+    prefix = "#~ " if obsolete else ""
+    fmt = flags if not obsolete else []
+
+    def field(name: str, value: str) -> None:
+        _wrap(out, prefix, name, value, wrap_width, encoding, _directive_mask(value, fmt))
+
+    if entry.msgctxt is not None:
+        _wrap(out, prefix, "msgctxt", entry.msgctxt, wrap_width, encoding)
+    field("msgid", entry.msgid)
+    if entry.msgid_plural is not None:
+        field("msgid_plural", entry.msgid_plural)
+        for i, form in enumerate(entry.msgstr_plural or [""]):
+            field(f"msgstr[{i}]", form)
+    else:
+        field("msgstr", entry.msgstr)
+    return "".join(out)
+
+
+def format_catalog(catalog: Catalog, width: int = 79) -> str:
+    """The whole file as msgcat writes it: active entries in order, then obsolete ones."""
+    encoding = catalog.charset.upper().encode("ascii")
+    blocks = []
+    for entry in catalog.entries:
+        if not entry.obsolete:
+            blocks.append(format_entry(entry, width, encoding))
+    for entry in catalog.entries:
+        # msgcat drops obsolete entries that carry no translation.
+        if entry.obsolete and entry.strings and entry.strings[0]:
+            blocks.append(format_entry(entry, width, encoding))
+    return "\n".join(blocks)
+
+
+def dump_catalog(catalog: Catalog, width: int = 79) -> bytes:
+    """The file's bytes in its declared charset."""
+    text = format_catalog(catalog, width)
+    codec = python_codec(catalog.charset, catalog.path)
+    try:
+        return text.encode(codec)
+    except UnicodeEncodeError as exc:
+        raise CatalogError(
+            f"{text[exc.start:exc.end]!r} cannot be written in {catalog.charset}, the charset the "
+            "header declares; convert the catalog to UTF-8 (`handbill normalize` keeps the "
+            "charset; `msgconv -t UTF-8` changes it)", catalog.path) from None
