@@ -270,8 +270,8 @@ class _Parser:
             return
         if not self.has_msgstr:
             raise self.error(
-                f"the entry whose msgid starts at line {self.msgid_line} has no msgstr; the file "
-                "may be truncated", line)
+                "this entry has no msgstr; the file may be truncated or the msgstr line lost",
+                self.msgid_line)
         plural = self.fields.get("msgid_plural")
         if plural is not None:
             if "msgstr" in self.fields:
