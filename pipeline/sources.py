@@ -268,8 +268,9 @@ def read_leaflet(path: Path, rel: str) -> tuple[list[Block], str | None]:
             else:
                 blocks.append(Block("paragraph", content, line))
         elif tok.type in ("fence", "code_block"):
-            if tok.type == "fence" and tok.map and tok.map[1] >= len(body.split("\n")):
-                closing = body.split("\n")[tok.map[1] - 1].strip()
+            body_lines = body.rstrip("\n").split("\n")
+            if tok.type == "fence" and tok.map and tok.map[1] >= len(body_lines):
+                closing = body_lines[tok.map[1] - 1].strip()
                 if not closing.startswith(tok.markup) or tok.map[1] - tok.map[0] < 2:
                     raise SourceError("the code fence opened here is never closed; add a line "
                                       f"with {tok.markup}", rel, line)
