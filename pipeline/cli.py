@@ -269,6 +269,56 @@ def normalize(obj: _Context, files: tuple[Path, ...], check: bool, width: int | 
 
 
 @main.command()
+@click.argument("campaign")
+@pass_ctx
+@_run
+def new(obj: _Context, campaign: str) -> None:
+    """Start a campaign: create source/CAMPAIGN/ with commented files to replace.
+
+    CAMPAIGN is a lowercase name with hyphens (it becomes folder and catalog names).
+    Existing files are never overwritten. Campaigns under source/ are found automatically.
+
+    Example: handbill new climate-strike
+    """
+    from pipeline.scaffold import new_campaign
+
+    cfg = obj.cfg
+    written, kept = new_campaign(cfg.root, campaign)
+    for path in written:
+        click.echo(f"created {cfg.relpath(path)}")
+    for path in kept:
+        click.echo(f"kept existing {cfg.relpath(path)}")
+    if cfg.campaigns is not None and campaign not in cfg.campaigns:
+        click.echo(f"note: handbill.toml lists its campaigns; add {campaign!r} to "
+                   "[project] campaigns")
+    click.echo(f"next: edit source/{campaign}/campaign.yml, leaflet.md and posts.yml, then run "
+               "`handbill update` and `handbill build`")
+
+
+@main.command("init-project")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def init_project_command(directory: Path) -> None:
+    """Create a new content repository in DIRECTORY (handbill.toml, source/, locales/,
+    .gitignore and a CI example running update --check, check and build).
+
+    Existing files are never overwritten.
+
+    Example: handbill init-project my-movement
+    """
+    from pipeline.scaffold import init_project
+
+    try:
+        written, kept = init_project(directory)
+    except HandbillError as exc:
+        fail(exc)
+    for path in written:
+        click.echo(f"created {path}")
+    for path in kept:
+        click.echo(f"kept existing {path}")
+    click.echo(f"next: cd {directory} && handbill new CAMPAIGN && handbill init LANG")
+
+
+@main.command()
 @_campaign_option
 @_lang_option
 @pass_ctx
