@@ -46,7 +46,7 @@ def test_nothing_is_overwritten(tmp_path):
 def test_campaign_names_are_slugs(tmp_path):
     CliRunner().invoke(main, ["init-project", str(tmp_path / "m")])
     cli = Cli(tmp_path / "m")
-    for bad in ("Bad_Name", "../x", "a b", "ui", "-x"):
+    for bad in ("Bad_Name", "../x", "a b", "ui", "x-"):
         result = cli("new", bad, expect=1)
         assert "not a valid campaign name" in result.stderr
     assert not (tmp_path / "x").exists()
