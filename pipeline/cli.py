@@ -261,6 +261,42 @@ def normalize(obj: _Context, files: tuple[Path, ...], check: bool, width: int | 
 
 # --- check command (checks) ---
 
+
+@main.command()
+@_campaign_option
+@_lang_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="text: `path:line: severity [check] message` lines; "
+              "json: a list of findings.")
+@pass_ctx
+@_run
+def check(obj: _Context, campaigns: tuple[str, ...], langs: tuple[str, ...], fmt: str) -> None:
+    """Check translations for what breaks a campaign: placeholders, links, hashtags, lengths...
+
+    Every finding is reported (fuzzy entries too, marked as such); exit 1 if any is an error.
+    Silence a check for one message with the flag `#, ignore-<check>` in its .po entry.
+
+    Example: handbill check --lang fr --format json
+    """
+    from pipeline import checks
+
+    cfg = obj.cfg
+    selected = project.read_campaigns(cfg, project.campaign_names(cfg, campaigns))
+    languages = project.languages(cfg, langs)
+    include_ui = not campaigns
+    findings = checks.run_checks(cfg, selected, languages, include_ui=include_ui)
+    errors = sum(f.severity == checks.ERROR for f in findings)
+    if fmt == "json":
+        click.echo(json.dumps([f.as_dict() for f in findings], indent=2, ensure_ascii=False))
+    else:
+        for finding in findings:
+            click.echo(str(finding))
+        count = len(checks.catalog_targets(cfg, selected, languages, include_ui))
+        click.echo(f"{errors} error{'s' * (errors != 1)}, {len(findings) - errors} warning"
+                   f"{'s' * (len(findings) - errors != 1)} in {count} catalog{'s' * (count != 1)}")
+    if errors:
+        sys.exit(1)
+
 # --- render command (render) ---
 
 # --- pack / serve commands (packs) ---

@@ -1,0 +1,164 @@
+"""QA checks over catalogs -> findings: one implementation for `check`, `render` and `status`.
+
+Public functions:
+
+- ``entry_errors(entry, campaign, lang, nplurals) -> list[Finding]``: the errors (not warnings)
+  of one PO entry, fuzzy or not; what `render` calls to refuse an entry. `campaign` is None for
+  the `ui` domain (then only the generic checks run).
+- ``check_entry(entry, context) -> list[Finding]``: every finding of one entry; build the
+  context with ``make_context(campaign, lang, nplurals, path, catalog)``.
+- ``check_catalog(catalog, campaign, lang, path="") -> list[Finding]``: one .po file.
+- ``run_checks(cfg, campaigns, languages, include_ui=True) -> list[Finding]``: every catalog of
+  those campaigns (and the `ui` domain) in those languages; `catalog_targets` lists them.
+- ``error_counts(cfg, campaign_names, languages) -> dict[(campaign, lang), int]``: for status.
+
+A Finding is located at the line of the entry's msgid (``path:line: severity [id] message``).
+Untranslated, obsolete and header entries are not checked; fuzzy ones are, with fuzzy=True.
+A translator silences a check for one message with the flag ``ignore-<id>`` in its ``#,``
+line, as in Weblate (Weblate's own names work too: ignore-python-brace-format, ignore-end-stop,
+ignore-duplicate ...). Newlines the source lacks are a `whitespace` warning, not a control
+character. The checks, in report order (see rules.py):
+
+  plurals, placeholders, markdown, links, hashtags, mentions, protected-terms, html,
+  unsafe-link, control-chars, bidi-controls, post-length, max-length (errors);
+  invisible, whitespace, end-punctuation, same, doubled-words, double-space (warnings).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.catalogs import plural_count, po_path
+from pipeline.checks import rules as _rules  # noqa: F401  (registers the checks)
+from pipeline.checks.context import (
+    ERROR, REGISTRY, WARNING, CheckContext, Finding, form_sources, make_context,
+)
+from pipeline.config import Config
+from pipeline.errors import CatalogError
+from pipeline.model import Campaign
+from pipeline.names import UI_DOMAIN
+from pipeline.pofile import Catalog, Entry, read_catalog
+from pipeline.sources import read_campaign
+
+__all__ = ["ERROR", "WARNING", "REGISTRY", "CheckContext", "Finding", "Target", "make_context",
+           "check_entry", "entry_errors", "check_catalog", "catalog_targets", "run_checks",
+           "error_counts"]
+
+log = logging.getLogger(__name__)
+
+
+def check_entry(entry: Entry, context: CheckContext) -> list[Finding]:
+    """Every finding of one entry (none for untranslated, obsolete or header entries)."""
+    if entry.obsolete or entry.is_header or not any(entry.strings):
+        return []
+    findings = []
+
+    def add(chk, message: str) -> None:
+        findings.append(Finding(
+            path=context.path, line=entry.line, campaign=context.domain_name,
+            language=context.language, msgctxt=entry.msgctxt, msgid=entry.msgid, check=chk.id,
+            severity=chk.severity, message=message, fuzzy=entry.fuzzy))
+
+    forms = list(form_sources(entry, context.nplurals))
+    for chk in REGISTRY.values():
+        if chk.ignored_by(entry.flags):
+            continue
+        if chk.per == "entry":
+            for message in chk.func(entry, context):
+                add(chk, message)
+            continue
+        for index, source, target in forms:
+            suffix = f" (msgstr[{index}])" if entry.msgid_plural is not None else ""
+            for message in chk.func(source, target, entry, context):
+                add(chk, message + suffix)
+    return findings
+
+
+def entry_errors(entry: Entry, campaign: Campaign | None, lang: str, nplurals: int,
+                 path: str = "") -> list[Finding]:
+    """The error findings of one entry (warnings left out): what render refuses."""
+    context = make_context(campaign, lang, nplurals, path)
+    return [f for f in check_entry(entry, context) if f.severity == ERROR]
+
+
+def _catalog_finding(exc: CatalogError, path: str, domain: str | None, lang: str) -> Finding:
+    return Finding(path=path, line=exc.line or 0, campaign=domain, language=lang, msgctxt=None,
+                   msgid="", check="catalog", severity=ERROR, message=exc.message)
+
+
+def check_catalog(catalog: Catalog, campaign: Campaign | None, lang: str, path: str = "",
+                  domain: str | None = None) -> list[Finding]:
+    """Every finding of a catalog's active entries; a bad Plural-Forms header is one too."""
+    findings = []
+    domain = domain or (campaign.name if campaign else None)
+    try:
+        nplurals = plural_count(catalog)
+    except CatalogError as exc:
+        findings.append(_catalog_finding(exc, path, domain, lang))
+        nplurals = 2
+    context = make_context(campaign, lang, nplurals, path, catalog, domain)
+    for entry in catalog.messages:
+        findings.extend(check_entry(entry, context))
+    return findings
+
+
+@dataclass(frozen=True)
+class Target:
+    """One catalog to check: its domain, campaign (None for `ui`), language and file."""
+
+    domain: str
+    campaign: Campaign | None
+    language: str
+    path: Path
+
+
+def catalog_targets(cfg: Config, campaigns: list[Campaign], languages: list[str],
+                    include_ui: bool = True) -> list[Target]:
+    """The existing catalogs of these campaigns (and `ui`) in these languages."""
+    targets = []
+    for campaign in campaigns:
+        for lang in languages:
+            if campaign.languages is not None and lang not in campaign.languages:
+                continue
+            path = po_path(cfg, lang, campaign.name)
+            if path.is_file():
+                targets.append(Target(campaign.name, campaign, lang, path))
+            else:
+                log.info("%s: no catalog yet; run `handbill update`", cfg.relpath(path))
+    if include_ui:
+        for lang in languages:
+            path = po_path(cfg, lang, UI_DOMAIN)
+            if path.is_file():
+                targets.append(Target(UI_DOMAIN, None, lang, path))
+    return targets
+
+
+def run_checks(cfg: Config, campaigns: list[Campaign], languages: list[str],
+               include_ui: bool = True) -> list[Finding]:
+    """Check every catalog of `catalog_targets`; an unreadable catalog is an error finding."""
+    findings = []
+    for target in catalog_targets(cfg, campaigns, languages, include_ui):
+        rel = cfg.relpath(target.path)
+        try:
+            catalog = read_catalog(target.path)
+        except CatalogError as exc:
+            findings.append(_catalog_finding(exc, rel, target.domain, target.language))
+            continue
+        findings.extend(check_catalog(catalog, target.campaign, target.language, rel,
+                                      target.domain))
+    return findings
+
+
+def error_counts(cfg: Config, campaign_names: list[str], languages: list[str]
+                 ) -> dict[tuple[str, str], int]:
+    """Errors per (campaign, language) among the existing catalogs; reads the campaigns."""
+    campaigns = [read_campaign(cfg.root, name) for name in campaign_names]
+    counts = {(t.domain, t.language): 0
+              for t in catalog_targets(cfg, campaigns, languages, include_ui=False)}
+    for finding in run_checks(cfg, campaigns, languages, include_ui=False):
+        if finding.severity == ERROR:
+            key = (finding.campaign, finding.language)
+            counts[key] = counts.get(key, 0) + 1
+    return counts
