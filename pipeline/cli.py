@@ -299,6 +299,62 @@ def check(obj: _Context, campaigns: tuple[str, ...], langs: tuple[str, ...], fmt
 
 # --- render command (render) ---
 
+
+def _render_summary(cfg: Config, report) -> None:
+    """One line per campaign and language: final, draft, incomplete, skipped or failed."""
+    from pipeline.render import language_label
+
+    for r in report.results:
+        files = f", {len(r.written)} files written" if r.files else ""
+        line = f"{r.campaign} {language_label(r.lang)}: {r.state}{files}"
+        if r.state != "failed":
+            line += f" — {r.why}"
+        click.echo(line)
+        for warning in r.warnings:
+            click.echo(f"  warning: {warning}")
+    counts: dict[str, int] = {}
+    for r in report.results:
+        counts[r.state] = counts.get(r.state, 0) + 1
+    click.echo("rendered: " + ", ".join(f"{n} {state}" for state, n in counts.items())
+               + f" (into {cfg.relpath(cfg.output_dir)}/)")
+    _report_failures([r.error for r in report.failures])
+
+
+@main.command()
+@_campaign_option
+@_lang_option
+@click.option("--paper", type=click.Choice(["A5", "A4", "Letter"]), default=None,
+              help="Leaflet paper size. Default: the leaflet's front matter, then [render] paper.")
+@click.option("--allow-incomplete", is_flag=True, default=None,
+              help="Render languages with untranslated text too, showing the source text there.")
+@click.option("--only", "outputs", multiple=True,
+              type=click.Choice(["leaflet", "posts", "cards"]),
+              help="Only these outputs (repeatable). Default: all.")
+@pass_ctx
+@_run
+def render(obj: _Context, campaigns: tuple[str, ...], langs: tuple[str, ...], paper: str | None,
+           allow_incomplete: bool | None, outputs: tuple[str, ...]) -> None:
+    """Render leaflets (HTML + PDF), social posts and share cards into output/<lang>/<campaign>/.
+
+    A fully reviewed language renders as final; one with fuzzy or machine-drafted entries only
+    as a labelled draft ([render] drafts = label | skip | final); one with untranslated entries
+    is skipped unless --allow-incomplete. The source language always renders. Exit 1 if a
+    language failed (for example a character no installed font can draw).
+
+    Example: handbill render --lang ar --paper A4
+    """
+    from pipeline.render import OUTPUTS, RenderOptions
+    from pipeline.render import render as render_stage
+
+    cfg = obj.cfg
+    selected = project.read_campaigns(cfg, project.campaign_names(cfg, campaigns))
+    options = RenderOptions(paper=paper, allow_incomplete=allow_incomplete,
+                            outputs=tuple(outputs) or OUTPUTS)
+    report = render_stage(cfg, selected, list(langs) or None, options)
+    _render_summary(cfg, report)
+    if report.failures:
+        sys.exit(1)
+
 # --- pack / serve commands (packs) ---
 
 # --- new / init-project commands (onboarding) ---

@@ -1,0 +1,318 @@
+"""Card slogans -> share images (PNG) per platform size, with shaped text in any script.
+
+Pillow with raqm shapes each run (Arabic joining, Devanagari conjuncts), but it has no font
+fallback: a Hindi slogan that keeps the Latin name "Assange" needs two fonts on one line. So a
+line is cut into runs by font coverage and direction (a two-level simplification of the Unicode
+bidi algorithm: right-to-left text with left-to-right islands, or the reverse), each run is
+shaped by raqm in its own direction, and the runs are placed in visual order.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from PIL import Image, ImageColor, ImageDraw, ImageFont
+
+from pipeline.errors import RenderError
+from pipeline.render.fonts import FontStack, coverage, font_file, missing_glyphs
+
+SIZES: dict[str, tuple[int, int]] = {"square": (1080, 1080), "x": (1200, 675),
+                                     "facebook": (1200, 630)}
+_LINE_HEIGHT = {"Arab": 1.45, "Deva": 1.4, "Beng": 1.4, "Taml": 1.4, "Thai": 1.45,
+                "Hans": 1.2, "Hant": 1.2, "Jpan": 1.2, "Kore": 1.2}
+_CJK = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
+_CLOSING = "、。，．！？：；」』）〉》】〕!?,.:;)"
+# Spaces that allow a line break (not the no-break spaces of "libre !" or "10 000").
+_SPACE = "[^\\S\u00a0\u2007\u202f]+"
+_TOKEN_RE = re.compile(rf"{_SPACE}|[{_CJK}][{re.escape(_CLOSING)}]*|(?:(?!{_SPACE})[^{_CJK}])+[{re.escape(_CLOSING)}]*")
+
+
+@dataclass(frozen=True)
+class Run:
+    text: str
+    font: int  # index into the stack
+    direction: str  # "ltr" | "rtl"
+
+
+@functools.lru_cache(maxsize=512)
+def _truetype(path: str, index: int, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(path, size, index=index, layout_engine=ImageFont.Layout.RAQM)
+
+
+class Shaper:
+    """Lays out text in one language with a stack of fonts (first that has the glyph wins)."""
+
+    def __init__(self, stack: FontStack, lang: str, direction: str, bold: bool = True):
+        self.families = stack.heading
+        self.files = [font_file(name, bold) for name in self.families]
+        self.covered = [coverage(*f) for f in self.files]
+        self.lang = lang.replace("_", "-")
+        self.base = direction
+        self.bold = bold
+        self.line_factor = _LINE_HEIGHT.get(stack.script, 1.1)
+        self.by_character = stack.wraps_by_character
+        self._widths: dict[tuple[str, int, str | None], float] = {}
+
+    def font(self, index: int, size: int) -> ImageFont.FreeTypeFont:
+        return _truetype(*self.files[index], size)
+
+    def missing(self, text: str) -> list[str]:
+        return missing_glyphs(text, self.families, self.bold)
+
+    def _font_for(self, char: str, previous: int | None) -> int:
+        neutral = not char.isalpha() or unicodedata.category(char).startswith("M")
+        if previous is not None and neutral and ord(char) in self.covered[previous]:
+            return previous
+        for index, cov in enumerate(self.covered):
+            if ord(char) in cov:
+                return index
+        return previous or 0
+
+    def runs(self, text: str, base: str | None = None) -> list[Run]:
+        """Runs of one font and one direction, in visual order (left to right).
+
+        base: the line's direction; "auto" takes the first strong character's (for a hashtag
+        or a link, which read left to right inside right-to-left text)."""
+        base = base or self.base
+        if base == "auto":
+            base = next(("rtl" if unicodedata.bidirectional(c) in ("R", "AL") else "ltr"
+                         for c in text if unicodedata.bidirectional(c) in ("R", "AL", "L")),
+                        self.base)
+        kinds = []
+        for char in text:
+            bidi = unicodedata.bidirectional(char)
+            kinds.append("rtl" if bidi in ("R", "AL") else "ltr" if bidi == "L" else
+                         "num" if bidi in ("EN", "AN") else "nsm" if bidi == "NSM" else None)
+        dirs: list[str] = []
+        for i, kind in enumerate(kinds):
+            if kind == "nsm":
+                dirs.append(dirs[-1] if dirs else base)
+            elif kind == "num":
+                dirs.append("ltr")
+            elif kind:
+                dirs.append(kind)
+            else:  # neutral: the direction of strong text on both sides, else the base
+                before = next((d for d in reversed(dirs) if d), None)
+                after = next((k for k in kinds[i + 1:] if k in ("rtl", "ltr")), None)
+                dirs.append(before if before and before == after else base)
+        runs: list[Run] = []
+        font = None
+        for char, direction in zip(text, dirs):
+            font = self._font_for(char, font)
+            if runs and runs[-1].font == font and runs[-1].direction == direction:
+                runs[-1] = Run(runs[-1].text + char, font, direction)
+            else:
+                runs.append(Run(char, font, direction))
+        return _visual_order(runs, base)
+
+    def width(self, runs: list[Run], size: int) -> float:
+        return sum(self.font(r.font, size).getlength(r.text, direction=r.direction,
+                                                     language=self.lang) for r in runs)
+
+    def line_width(self, text: str, size: int, base: str | None = None) -> float:
+        key = (text, size, base)
+        if key not in self._widths:
+            self._widths[key] = self.width(self.runs(text, base), size)
+        return self._widths[key]
+
+    def draw_line(self, draw: ImageDraw.ImageDraw, x: float, baseline: float, text: str,
+                  size: int, fill, base: str | None = None) -> None:
+        """Draw one line with its left edge at x and its baseline at `baseline`."""
+        for run in self.runs(text, base):
+            font = self.font(run.font, size)
+            draw.text((x, baseline), run.text, font=font, fill=fill, anchor="ls",
+                      direction=run.direction, language=self.lang)
+            x += font.getlength(run.text, direction=run.direction, language=self.lang)
+
+    # ------------------------------------------------------------------ wrapping
+
+    def tokens(self, text: str) -> list[str]:
+        if self.by_character:
+            return _TOKEN_RE.findall(text)
+        return re.split(f"({_SPACE})", text)
+
+    def wrap(self, text: str, size: int, max_width: float) -> list[str] | None:
+        """Greedy line breaking at spaces (and between CJK characters); None if a word
+        does not fit on a line by itself."""
+        lines: list[str] = []
+        current = ""
+        for token in self.tokens(text.replace("\n", " ")):
+            if not token:
+                continue
+            if re.fullmatch(_SPACE, token):
+                if current:
+                    current += " "
+                continue
+            candidate = current + token
+            if current and self.line_width(candidate.strip(), size) > max_width:
+                lines.append(current.strip())
+                current = token
+            else:
+                current = candidate
+            if self.line_width(current.strip(), size) > max_width:
+                return None
+        if current.strip():
+            lines.append(current.strip())
+        return lines
+
+    def fit(self, text: str, box_w: float, box_h: float, low: int = 16, high: int = 260
+            ) -> tuple[int, list[str]]:
+        """The largest size (binary search) at which the wrapped text fits the box, with lines
+        balanced to similar widths."""
+        best = (low, self.wrap(text, low, box_w) or [text])
+        while low <= high:
+            size = (low + high) // 2
+            lines = self.wrap(text, size, box_w)
+            if lines is not None and len(lines) * size * self.line_factor <= box_h:
+                best = (size, lines)
+                low = size + 1
+            else:
+                high = size - 1
+        size, lines = best
+        if len(lines) > 1:  # balance: the narrowest width that keeps the same number of lines
+            lo, hi = box_w * 0.4, box_w
+            for _ in range(12):
+                mid = (lo + hi) / 2
+                trial = self.wrap(text, size, mid)
+                if trial is not None and len(trial) <= len(lines):
+                    hi, lines = mid, trial
+                else:
+                    lo = mid
+        return size, lines
+
+
+def _visual_order(runs: list[Run], base: str) -> list[Run]:
+    """Two-level bidi reordering. Right-to-left: the line reversed, but each left-to-right
+    island kept in reading order. Left-to-right: each right-to-left island reversed."""
+    if base == "rtl":
+        runs = runs[::-1]
+    out: list[Run] = []
+    group: list[Run] = []
+    for run in runs:
+        if run.direction != base:
+            group.append(run)
+            continue
+        out.extend(group[::-1])
+        group = []
+        out.append(run)
+    out.extend(group[::-1])
+    return out
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return ImageColor.getrgb(colour)[:3]
+
+
+@dataclass(frozen=True)
+class CardText:
+    slogan: str
+    organisation: str
+    hashtag: str | None
+    url: str
+    draft_lines: tuple[str, ...] = ()  # the draft label, in the language and the source's
+
+
+def draw_card(shaper: Shaper, texts: CardText, size: tuple[int, int], colours) -> bytes:
+    """One PNG: the slogan as large as fits, organisation, hashtag, link, draft band."""
+    width, height = size
+    background, ink, accent = (_rgb(colours.background), _rgb(colours.text),
+                               _rgb(colours.accent))
+    image = Image.new("RGB", size, background)
+    draw = ImageDraw.Draw(image)
+    unit = min(width, height)
+    margin = round(unit * 0.075)
+    rtl = shaper.base == "rtl"
+    top = margin
+
+    def place(text: str, size_px: int, y: float, fill) -> None:
+        line_w = shaper.line_width(text, size_px, "auto")
+        x = width - margin - line_w if rtl else margin
+        shaper.draw_line(draw, x, y, text, size_px, fill, "auto")
+
+    if texts.draft_lines:
+        band_h = round(unit * (0.05 + 0.04 * len(texts.draft_lines)))
+        draw.rectangle((0, 0, width, band_h), fill=(29, 29, 27))
+        stripe = round(unit * 0.018)
+        draw.rectangle((width - stripe if rtl else 0, 0, width if rtl else stripe, band_h),
+                       fill=accent)
+        line_h = band_h / (len(texts.draft_lines) + 0.6)
+        for i, line in enumerate(texts.draft_lines):
+            fitted = min(round(line_h * 0.62), _fit_line(shaper, line, width - 2 * margin))
+            place(line, fitted, line_h * (i + 1.05), accent if i == 0 else (235, 235, 230))
+        top = band_h + round(margin * 0.7)
+
+    org_size = round(unit * 0.034)
+    org_size = min(org_size, _fit_line(shaper, texts.organisation, width - 2 * margin))
+    place(texts.organisation, org_size, top + org_size, accent)
+    bar_y = top + org_size * 1.9
+    bar_w = round(unit * 0.11)
+    bar_x = width - margin - bar_w if rtl else margin
+    draw.rectangle((bar_x, bar_y, bar_x + bar_w, bar_y + round(unit * 0.012)), fill=accent)
+
+    tag_size = round(unit * 0.056)
+    url_size = round(unit * 0.03)
+    bottom = height - margin
+    if texts.url:
+        url_size = min(url_size, _fit_line(shaper, texts.url, width - 2 * margin))
+        place(texts.url, url_size, bottom, ink)
+        bottom -= url_size * 1.7
+    if texts.hashtag:
+        tag_size = min(tag_size, _fit_line(shaper, texts.hashtag, width - 2 * margin))
+        place(texts.hashtag, tag_size, bottom, accent)
+        bottom -= tag_size * 1.6
+
+    box_top = bar_y + unit * 0.05
+    box_h = bottom - box_top
+    box_w = width - 2 * margin
+    size_px, lines = shaper.fit(texts.slogan, box_w, box_h, high=round(unit * 0.22))
+    _draw_block(image, shaper, lines, size_px, (margin, box_top, width - margin, bottom), ink,
+                rtl)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _fit_line(shaper: Shaper, text: str, max_width: float) -> int:
+    """The largest size (up to 200 px) at which `text` fits on one line."""
+    low, high, best = 8, 200, 8
+    while low <= high:
+        mid = (low + high) // 2
+        if shaper.line_width(text, mid, "auto") <= max_width:
+            best, low = mid, mid + 1
+        else:
+            high = mid - 1
+    return best
+
+
+def _draw_block(image: Image.Image, shaper: Shaper, lines: list[str], size: int,
+                box: tuple[float, float, float, float], fill, rtl: bool) -> None:
+    """Draw the lines on a transparent layer, then centre their ink vertically in the box."""
+    left, top, right, bottom = box
+    line_h = size * shaper.line_factor
+    layer = Image.new("L", (int(right - left), int(len(lines) * line_h + size)), 0)
+    draw = ImageDraw.Draw(layer)
+    for i, line in enumerate(lines):
+        x = (right - left) - shaper.line_width(line, size) if rtl else 0
+        shaper.draw_line(draw, x, size * 0.95 + i * line_h, line, size, 255)
+    ink = layer.getbbox()
+    if ink is None:
+        return
+    ink_h = ink[3] - ink[1]
+    y = top + max(0.0, ((bottom - top) - ink_h) / 2) - ink[1]
+    colour = Image.new("RGB", layer.size, fill)
+    image.paste(colour, (int(left), int(y)), layer)
+
+
+def check_glyphs(shaper: Shaper, lang: str, card_id: str, texts: CardText) -> None:
+    for text in (texts.slogan, texts.organisation, texts.hashtag or "", texts.url,
+                 *texts.draft_lines):
+        missing = shaper.missing(text)
+        if missing:
+            points = ", ".join(f"U+{ord(c):04X}" for c in missing)
+            raise RenderError(f"{lang}: card {card_id!r}: the fonts cannot draw "
+                              f"{''.join(missing)!r} ({points}) in {text!r}; fix the translation "
+                              "or install a font for it")

@@ -1,0 +1,131 @@
+"""Language -> writing system -> the Noto fonts that draw it (CSS families and font files).
+
+fontconfig will not pick these for us: asked for "sans-serif" in Arabic it may answer with
+DejaVu, which has no Naskh shapes. So each script is mapped to named Noto families, with Noto
+Sans after them for the Latin names, hashtags and links that appear in every language. The
+files come from `scripts/setup.sh` (Debian's fonts-noto-core and fonts-noto-cjk).
+"""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+import unicodedata
+from dataclasses import dataclass
+
+from babel.core import get_global
+
+from pipeline.errors import RenderError
+from pipeline.names import locale_of
+
+LATIN = "Noto Sans"
+
+# script (ISO 15924) -> (body families, heading families); Noto Sans is appended to both.
+_SCRIPTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "Latn": ((), ()),
+    "Cyrl": ((), ()),
+    "Grek": ((), ()),
+    "Arab": (("Noto Naskh Arabic", "Noto Sans Arabic"), ("Noto Sans Arabic",)),
+    "Hebr": (("Noto Sans Hebrew",), ("Noto Sans Hebrew",)),
+    "Deva": (("Noto Sans Devanagari",), ("Noto Sans Devanagari",)),
+    "Beng": (("Noto Sans Bengali",), ("Noto Sans Bengali",)),
+    "Taml": (("Noto Sans Tamil",), ("Noto Sans Tamil",)),
+    "Thai": (("Noto Sans Thai",), ("Noto Sans Thai",)),
+    "Ethi": (("Noto Sans Ethiopic",), ("Noto Sans Ethiopic",)),
+    "Hans": (("Noto Sans CJK SC",), ("Noto Sans CJK SC",)),
+    "Hant": (("Noto Sans CJK TC",), ("Noto Sans CJK TC",)),
+    "Jpan": (("Noto Sans CJK JP",), ("Noto Sans CJK JP",)),
+    "Kore": (("Noto Sans CJK KR",), ("Noto Sans CJK KR",)),
+}
+# Scripts written without spaces between words: cards wrap them by characters.
+CJK_SCRIPTS = ("Hans", "Hant", "Jpan", "Kore")
+
+
+@dataclass(frozen=True)
+class FontStack:
+    """The fonts for one language: CSS families for the leaflet, the same for the cards."""
+
+    script: str
+    body: tuple[str, ...]
+    heading: tuple[str, ...]
+
+    @property
+    def css_body(self) -> str:
+        return ", ".join(f'"{name}"' for name in self.body) + ", sans-serif"
+
+    @property
+    def css_heading(self) -> str:
+        return ", ".join(f'"{name}"' for name in self.heading) + ", sans-serif"
+
+    @property
+    def wraps_by_character(self) -> bool:
+        return self.script in CJK_SCRIPTS
+
+
+def script_of(lang: str) -> str:
+    """The ISO 15924 script a language is written in (from CLDR's likely subtags)."""
+    locale = locale_of(lang)
+    if locale.script:
+        return locale.script
+    likely = get_global("likely_subtags")
+    for key in (f"{locale.language}_{locale.territory}" if locale.territory else None,
+                locale.language):
+        if key and key in likely:
+            parts = likely[key].split("_")
+            for part in parts[1:]:
+                if len(part) == 4 and part.istitle():
+                    return part
+    return "Latn"
+
+
+def font_stack(lang: str) -> FontStack:
+    """The Noto families for `lang`; a script we do not know falls back to Noto Sans."""
+    script = script_of(lang)
+    language = lang.split("_")[0]
+    if language == "ja":
+        script = "Jpan"  # CLDR says Jpan already; kept explicit for the Han/Kana mix
+    elif language == "ko":
+        script = "Kore"
+    body, heading = _SCRIPTS.get(script, ((), ()))
+    return FontStack(script, body + (LATIN,), heading + (LATIN,))
+
+
+@functools.lru_cache(maxsize=None)
+def font_file(family: str, bold: bool = False) -> tuple[str, int]:
+    """(path, face index) of an installed family, or a RenderError saying how to install it."""
+    pattern = f"{family}:weight={'bold' if bold else 'regular'}"
+    try:
+        out = subprocess.run(["fc-match", "--format=%{file}\t%{index}\t%{family}", pattern],
+                             capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise RenderError(f"cannot ask fontconfig for {family!r} ({exc}); install fontconfig "
+                          "and run scripts/setup.sh") from None
+    path, index, families = (out.split("\t") + ["", "", ""])[:3]
+    if family not in [name.strip() for name in families.split(",")]:
+        raise RenderError(f"the font {family!r} is not installed; run scripts/setup.sh "
+                          "(Debian packages fonts-noto-core and fonts-noto-cjk)")
+    return path, int(index or 0)
+
+
+@functools.lru_cache(maxsize=None)
+def coverage(path: str, index: int) -> frozenset[int]:
+    """The code points a font file has glyphs for."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path, fontNumber=index, lazy=True)
+    try:
+        return frozenset(font.getBestCmap() or {})
+    finally:
+        font.close()
+
+
+def needs_glyph(char: str) -> bool:
+    """False for characters that are never drawn (spaces, joiners, controls)."""
+    return not (char.isspace() or unicodedata.category(char) in ("Cc", "Cf", "Zs"))
+
+
+def missing_glyphs(text: str, families: tuple[str, ...], bold: bool = False) -> list[str]:
+    """The characters of `text` that none of `families` can draw."""
+    covered = [coverage(*font_file(name, bold)) for name in families]
+    return [c for c in dict.fromkeys(text)
+            if needs_glyph(c) and not any(ord(c) in cov for cov in covered)]

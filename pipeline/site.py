@@ -1,0 +1,183 @@
+"""The static download page: output/index.html and output/<lang>/index.html.
+
+No request leaves the page: no CDN, no web fonts from elsewhere, one inline script allowed by
+its hash in the Content-Security-Policy (so an injected script could not run even if escaping
+failed). Works from file:// and on any static host.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+from pathlib import Path
+
+from babel.units import format_unit
+
+from pipeline.config import Config
+from pipeline.files import write_text_if_changed
+from pipeline.model import PLATFORM_NAMES, Campaign, Colours
+from pipeline.names import locale_of
+from pipeline.packs import language_info
+
+log = logging.getLogger(__name__)
+
+COPY_SCRIPT = """
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("button.copy");
+  if (!button) return;
+  var text = document.getElementById(button.dataset.copy).textContent;
+  var status = document.getElementById("copy-status");
+  function done() {
+    status.textContent = button.dataset.copied;
+    document.body.dataset.copied = text;
+  }
+  function fallback() {
+    var area = document.createElement("textarea");
+    area.value = text;
+    document.body.appendChild(area);
+    area.select();
+    try { document.execCommand("copy"); } catch (e) {}
+    area.remove();
+    done();
+  }
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(text).then(done, fallback);
+  } else {
+    fallback();
+  }
+});
+"""
+SCRIPT_HASH = "sha256-" + base64.b64encode(hashlib.sha256(COPY_SCRIPT.encode()).digest()).decode()
+CARD_SIZES = {"square": "1080 × 1080", "x": "1200 × 675", "facebook": "1200 × 630"}
+
+
+def human_size(size: int, lang: str) -> str:
+    """'1.2 MB' / '1,2 MB' / '١٫٢ ميغابايت' as CLDR writes it for the language."""
+    locale = locale_of(lang)
+    if size >= 1_000_000:
+        return format_unit(round(size / 1_000_000, 1), "digital-megabyte", "short", locale=locale)
+    return format_unit(max(1, round(size / 1000)), "digital-kilobyte", "short", locale=locale)
+
+
+def _stamp(cfg: Config, lang: str, campaign: str) -> dict:
+    try:
+        return json.loads((cfg.output_dir / lang / campaign / ".build-stamp.json").read_text())
+    except (FileNotFoundError, ValueError):
+        return {}
+
+
+def _state_label(ui, state: str) -> str:
+    return {"final": ui.get("Final"), "draft": ui.get("Draft"),
+            "skipped": ui.get("Not available yet"), "failed": ui.get("Not available yet")
+            }.get(state, ui.get("Not available yet"))
+
+
+def _posts(out_dir: Path, ui) -> list[dict]:
+    try:
+        rows = json.loads((out_dir / "posts.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return []
+    posts: dict[str, dict] = {}
+    for row in rows if isinstance(rows, list) else rows.get("posts", []):
+        post = posts.setdefault(row["id"], {"id": row["id"], "text": row["text"],
+                                            "label": row["id"], "platforms": []})
+        post["platforms"].append({
+            "name": PLATFORM_NAMES.get(row["platform"], row["platform"]),
+            "length": row["length"], "limit": row["limit"],
+            "over": bool(row.get("over_limit"))})
+    return list(posts.values())
+
+
+def _cards(out_dir: Path, campaign: Campaign, texts) -> list[dict]:
+    cards = []
+    folder = out_dir / "cards"
+    for card in campaign.cards:
+        for size, label in CARD_SIZES.items():
+            name = f"{card.id}-{size}.png"
+            if (folder / name).is_file():
+                width, height = (int(x) for x in label.split(" × "))
+                cards.append({"href": f"{campaign.name}/cards/{name}", "alt": texts(card.text,
+                              f"card:{card.id}"), "size": label, "width": width, "height": height})
+    return cards
+
+
+def write_site(cfg: Config, campaigns: list[Campaign], languages: list[str]) -> list[Path]:
+    """Write the index and one page per language from what build left in output/."""
+    from pipeline.render.templating import make_environment, render_template
+    from pipeline.render.translations import identity, load, load_ui
+
+    written = []
+    source = cfg.source_language
+    all_langs = [source] + [lang for lang in languages if lang != source]
+    colours = campaigns[0].colours if campaigns else Colours()
+    index_rows: dict[str, list[dict]] = {c.name: [] for c in campaigns}
+    for lang in all_langs:
+        ui = load_ui(cfg, lang)
+        ui.use_fuzzy = True
+        info = language_info(lang)
+        page_campaigns = []
+        for campaign in campaigns:
+            if lang != source and campaign.languages is not None and lang not in campaign.languages:
+                continue
+            stamp = _stamp(cfg, lang, campaign.name)
+            state = stamp.get("state", "skipped")
+            texts = identity(lang, campaign.name)
+            if lang != source:
+                texts = load(cfg, lang, campaign.name, campaign.messages, None)
+                texts.use_fuzzy = state == "draft"
+            out_dir = cfg.output_dir / lang / campaign.name
+            pack = None
+            if stamp.get("pack") and (cfg.output_dir / stamp["pack"]).is_file():
+                size = (cfg.output_dir / stamp["pack"]).stat().st_size
+                pack = {"href": f"../{stamp['pack']}", "size": human_size(size, lang)}
+            counts = texts.counts
+            total = counts.reviewed + counts.fuzzy + counts.drafts + counts.missing + counts.rejected
+            percent = None if lang == source or not total else \
+                f"{round(100 * counts.reviewed / total)} %"
+            rendered = state in ("final", "draft")
+            entry = {
+                "name": campaign.name, "title": texts.get(campaign.title, "campaign:title"),
+                "summary": texts.get(campaign.summary, "campaign:summary") if campaign.summary
+                else "", "state": state, "state_label": _state_label(ui, state),
+                "percent": percent, "pack": pack, "rendered": rendered,
+                "reasons": "" if rendered or lang == source else ui.get(
+                    "This language is not published yet: its translation is incomplete."),
+                "draft_note": ui.get("Draft — machine translation, not yet reviewed"),
+                "draft_note_source": "Draft — machine translation, not yet reviewed",
+                "posts": _posts(out_dir, ui) if rendered else [],
+                "cards": _cards(out_dir, campaign, texts.get) if rendered else [],
+            }
+            page_campaigns.append(entry)
+            index_rows[campaign.name].append({
+                **info, "lang_tag": lang.replace("_", "-"), "state": state,
+                "state_label": _state_label(identity(source, "ui"), state),
+                "percent": percent, "pack": {"href": stamp["pack"], "size": human_size(
+                    (cfg.output_dir / stamp["pack"]).stat().st_size, source)} if pack else None})
+        env = make_environment(ui)
+        html = render_template(
+            env, "site/language.html", lang_tag=lang.replace("_", "-"),
+            direction=info["direction"], colours=colours, script=COPY_SCRIPT,
+            script_hash=SCRIPT_HASH, campaigns=page_campaigns, source_tag=source,
+            page_title=f"{info['name']} — {ui.get('Campaign materials to download')}")
+        html = html.replace('data-copy="', f'data-copied="{_attr(ui.get("Copied"))}" data-copy="')
+        path = cfg.output_dir / lang / "index.html"
+        write_text_if_changed(path, html)
+        written.append(path)
+    env = make_environment(identity(source, "ui"))
+    index = render_template(
+        env, "site/index.html", lang_tag=source.replace("_", "-"), direction="ltr",
+        colours=colours, script=COPY_SCRIPT, script_hash=SCRIPT_HASH,
+        campaigns=[{"name": c.name, "title": c.title, "summary": c.summary,
+                    "languages": index_rows[c.name]} for c in campaigns])
+    path = cfg.output_dir / "index.html"
+    write_text_if_changed(path, index)
+    written.append(path)
+    return written
+
+
+def _attr(text: str) -> str:
+    from markupsafe import escape
+
+    return str(escape(text))
