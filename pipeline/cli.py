@@ -176,8 +176,12 @@ def update(obj: _Context, campaigns: tuple[str, ...], langs: tuple[str, ...], ch
         s = result.stats[path]
         click.echo(f"updated {cfg.relpath(path)}: {s.kept} kept, {s.fuzzy} fuzzy, {s.new} new, "
                    f"{s.obsolete} obsolete")
-    for path in stale_pots + result.stale:
-        click.echo(f"out of date: {cfg.relpath(path)}")
+    if check:
+        for path in stale_pots + result.stale:
+            click.echo(f"out of date: {cfg.relpath(path)}")
+    else:
+        for path in stale_pots:
+            click.echo(f"extracted {cfg.relpath(path)}")
     click.echo(f"{len(result.written)} catalogs updated, {result.unchanged} unchanged"
                + (f", {len(result.failures)} failed" if result.failures else ""))
     _report_failures(result.failures)
@@ -199,8 +203,12 @@ def status(obj: _Context, campaigns: tuple[str, ...], langs: tuple[str, ...],
 
     Example: handbill status --json
     """
+    from pipeline.names import UI_DOMAIN
+
     cfg = obj.cfg
     names = project.campaign_names(cfg, campaigns)
+    if not campaigns and catalogs.pot_path(cfg, UI_DOMAIN).exists():
+        names.append(UI_DOMAIN)
     rows, failures = catalogs.status(cfg, names, project.languages(cfg, langs))
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in rows], indent=2, ensure_ascii=False))
@@ -357,6 +365,73 @@ def render(obj: _Context, campaigns: tuple[str, ...], langs: tuple[str, ...], pa
 
 # --- pack / serve commands (packs) ---
 
+
+@main.command()
+@_campaign_option
+@_lang_option
+@pass_ctx
+@_run
+def pack(obj: _Context, campaigns: tuple[str, ...], langs: tuple[str, ...]) -> None:
+    """Pack what `handbill render` made: output/packs/<campaign>-<lang>.zip with a manifest
+    (review state, counts, source revision, sha256 of every file), and the download page.
+
+    Packs are reproducible: the same input gives the same bytes (SOURCE_DATE_EPOCH is honoured).
+
+    Example: handbill pack --lang es
+    """
+    from pipeline.build import pack_rendered
+
+    cfg = obj.cfg
+    names = project.campaign_names(cfg, campaigns)
+    results = pack_rendered(cfg, project.read_campaigns(cfg, names), project.languages(cfg, langs))
+    for campaign, lang, info, why in results:
+        if info is not None:
+            click.echo(f"{cfg.relpath(info.path)}: {info.files} files, {info.size:,} bytes")
+        else:
+            click.echo(f"{campaign} {lang}: no pack ({why})")
+    click.echo(f"download page: {cfg.relpath(cfg.output_dir / 'index.html')}")
+
+
+@main.command()
+@click.option("--port", "-p", type=click.IntRange(0, 65535), default=8000,
+              help="Port on 127.0.0.1 (default 8000; 0 picks a free one).")
+@click.option("--no-watch", is_flag=True, help="Only serve; do not rebuild on changes.")
+@pass_ctx
+@_run
+def serve(obj: _Context, port: int, no_watch: bool) -> None:
+    """Preview output/ at http://127.0.0.1:PORT/, rebuilding when a source or catalog is saved.
+
+    A translator keeps this running, saves the .po file in Poedit, and reloads the page to see
+    the leaflet in their language. Stop with Ctrl-C.
+
+    Example: handbill serve --port 8080
+    """
+    import time
+
+    from pipeline import build as build_stage
+    from pipeline.serve import Server
+
+    cfg = obj.cfg
+
+    def rebuild():
+        report = build_stage.build(cfg)
+        for unit in report.units:
+            if unit.state != "unchanged":
+                click.echo(f"rebuilt {unit.campaign} {unit.lang}: {unit.state}")
+        for failure in report.catalog_failures:
+            click.echo(f"handbill: error: {failure}", err=True)
+
+    rebuild()
+    server = Server(cfg, port, None if no_watch else rebuild).start()
+    click.echo(f"serving {cfg.relpath(cfg.output_dir)} at {server.url} (Ctrl-C to stop)")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        click.echo("stopped")
+    finally:
+        server.stop()
+
 # --- new / init-project commands (onboarding) ---
 
 
@@ -413,21 +488,80 @@ def init_project_command(directory: Path) -> None:
 @main.command()
 @_campaign_option
 @_lang_option
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
+              help="Languages rendered at once (default: the number of CPUs).")
+@click.option("--clean", is_flag=True, help="Delete output/ and rebuild everything.")
+@click.option("--allow-incomplete", is_flag=True, default=None,
+              help="Also render languages with untranslated entries (source text shown).")
 @pass_ctx
 @_run
-def build(obj: _Context, campaigns: tuple[str, ...], langs: tuple[str, ...]) -> None:
-    """Build everything: extract, update, then report status (render and pack follow).
+def build(obj: _Context, campaigns: tuple[str, ...], langs: tuple[str, ...], jobs: int | None,
+          clean: bool, allow_incomplete: bool | None) -> None:
+    """Build everything: extract, update, render, pack, and the download page.
 
-    Example: handbill build
+    Incremental: a language is rendered again only when its sources, catalogs, templates or
+    settings changed. Languages render in parallel. A language that fails is reported and the
+    others still build (exit code 1).
+
+    Example: handbill build --jobs 2
     """
+    from pipeline import build as build_stage
+
     cfg = obj.cfg
-    _, domains = _domains(cfg, campaigns)
-    catalogs.extract(cfg, domains)
-    result = catalogs.update(cfg, domains, project.languages(cfg, langs))
-    click.echo(f"catalogs: {len(result.written)} updated, {result.unchanged} unchanged")
-    rows, failures = catalogs.status(cfg, [d.name for d in domains],
-                                     project.languages(cfg, langs))
-    click.echo(_status_table(rows))
-    _report_failures(result.failures + failures)
-    if result.failures or failures:
+    options = {"allow_incomplete": True} if allow_incomplete else {}
+    with _build_progress() as on_unit:
+        report = build_stage.build(cfg, campaigns, langs, jobs=jobs, clean=clean,
+                                   options=options, on_unit=on_unit)
+    click.echo(_build_table(report))
+    _report_failures(report.catalog_failures)
+    for unit in report.units:
+        if unit.state == "failed":
+            click.echo(f"handbill: error: {unit.lang} ({unit.campaign}): {unit.reasons[0]}",
+                       err=True)
+    rendered = sum(1 for u in report.units if u.state not in ("unchanged",))
+    click.echo(f"built {rendered} of {len(report.units)} language outputs in "
+               f"{report.seconds:.1f} s ({report.catalogs_written} catalogs updated); "
+               f"download page: {cfg.relpath(cfg.output_dir / 'index.html')}")
+    if report.failed:
         sys.exit(1)
+
+
+class _build_progress:
+    """A progress bar on a terminal; one plain line per language otherwise."""
+
+    def __init__(self):
+        self.bar = self.task = None
+
+    def __enter__(self):
+        if sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress
+
+            self.bar = Progress("building", BarColumn(), MofNCompleteColumn(),
+                                "{task.description}", console=Console(stderr=True),
+                                transient=True)
+            self.bar.start()
+        return self.update
+
+    def update(self, unit, done: int, total: int) -> None:
+        if self.bar is None:
+            click.echo(f"[{done}/{total}] {unit.campaign} {unit.lang}: {unit.state} "
+                       f"({unit.seconds:.1f} s)")
+            return
+        if self.task is None:
+            self.task = self.bar.add_task("", total=total)
+        self.bar.update(self.task, completed=done, description=f"{unit.campaign} {unit.lang}")
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _build_table(report) -> str:
+    head = ("campaign", "language", "state", "files", "time")
+    body = [(u.campaign, u.lang, u.state if u.state != "unchanged" else
+             f"unchanged ({(u.reasons[0] if u.reasons else '').removeprefix('up to date (')[:-1]})",
+             str(u.files), f"{u.seconds:.1f} s") for u in report.units]
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
+    return "\n".join("  ".join(str(x).ljust(w) for x, w in zip(row, widths))
+                     for row in [head, *body])

@@ -11,11 +11,15 @@ import base64
 import hashlib
 import json
 import logging
+import re
 from pathlib import Path
+
+from markupsafe import Markup, escape
 
 from babel.units import format_unit
 
 from pipeline.config import Config
+from pipeline.errors import HandbillError
 from pipeline.files import write_text_if_changed
 from pipeline.model import PLATFORM_NAMES, Campaign, Colours
 from pipeline.names import locale_of
@@ -53,6 +57,22 @@ SCRIPT_HASH = "sha256-" + base64.b64encode(hashlib.sha256(COPY_SCRIPT.encode()).
 CARD_SIZES = {"square": "1080 × 1080", "x": "1200 × 675", "facebook": "1200 × 630"}
 
 
+_LTR_ISLANDS = re.compile(r"https?://\S+|mailto:\S+|[#@]\w+(?:@[\w.-]+\w)?")
+
+
+def isolate(text: str) -> Markup:
+    """Escape a text and isolate its links, hashtags and @handles with <bdi>, so a hashtag at
+    the end of an Arabic post is not reordered into "/FreeAssangeNOW#" by the bidi algorithm.
+    The characters stay the same, so copying the text copies the post unchanged."""
+    out, last = [], 0
+    for match in _LTR_ISLANDS.finditer(text):
+        out.append(str(escape(text[last:match.start()])))
+        out.append(f'<bdi dir="ltr">{escape(match.group())}</bdi>')
+        last = match.end()
+    out.append(str(escape(text[last:])))
+    return Markup("".join(out))
+
+
 def human_size(size: int, lang: str) -> str:
     """'1.2 MB' / '1,2 MB' / '١٫٢ ميغابايت' as CLDR writes it for the language."""
     locale = locale_of(lang)
@@ -62,10 +82,18 @@ def human_size(size: int, lang: str) -> str:
 
 
 def _stamp(cfg: Config, lang: str, campaign: str) -> dict:
+    """What build recorded for a language; after a bare `handbill render`, render.json."""
+    folder = cfg.output_dir / lang / campaign
     try:
-        return json.loads((cfg.output_dir / lang / campaign / ".build-stamp.json").read_text())
+        return json.loads((folder / ".build-stamp.json").read_text())
     except (FileNotFoundError, ValueError):
+        pass
+    try:
+        state = json.loads((folder / "render.json").read_text())["status"]
+    except (FileNotFoundError, ValueError, KeyError):
         return {}
+    pack = f"packs/{campaign}-{lang}.zip"
+    return {"state": state, "pack": pack if (cfg.output_dir / pack).is_file() else None}
 
 
 def _state_label(ui, state: str) -> str:
@@ -74,19 +102,19 @@ def _state_label(ui, state: str) -> str:
             }.get(state, ui.get("Not available yet"))
 
 
-def _posts(out_dir: Path, ui) -> list[dict]:
+def _posts(out_dir: Path) -> list[dict]:
+    """Posts from render's posts.json, one entry per post with its length per platform."""
     try:
-        rows = json.loads((out_dir / "posts.json").read_text(encoding="utf-8"))
+        data = json.loads((out_dir / "posts.json").read_text(encoding="utf-8"))
     except (FileNotFoundError, ValueError):
         return []
     posts: dict[str, dict] = {}
-    for row in rows if isinstance(rows, list) else rows.get("posts", []):
-        post = posts.setdefault(row["id"], {"id": row["id"], "text": row["text"],
-                                            "label": row["id"], "platforms": []})
+    for row in data.get("posts", []):
+        post = posts.setdefault(row["post"], {"id": row["post"], "text": row["text"],
+                                              "label": row["post"], "platforms": []})
         post["platforms"].append({
-            "name": PLATFORM_NAMES.get(row["platform"], row["platform"]),
-            "length": row["length"], "limit": row["limit"],
-            "over": bool(row.get("over_limit"))})
+            "name": row.get("platform_name") or PLATFORM_NAMES.get(row["platform"]),
+            "length": row["length"], "limit": row["limit"], "over": bool(row["over_limit"])})
     return list(posts.values())
 
 
@@ -114,8 +142,12 @@ def write_site(cfg: Config, campaigns: list[Campaign], languages: list[str]) -> 
     colours = campaigns[0].colours if campaigns else Colours()
     index_rows: dict[str, list[dict]] = {c.name: [] for c in campaigns}
     for lang in all_langs:
-        ui = load_ui(cfg, lang)
-        ui.use_fuzzy = True
+        try:
+            ui = load_ui(cfg, lang)
+            ui.use_fuzzy = True
+        except HandbillError as exc:  # a broken ui.po: the page falls back to English
+            log.warning("%s", exc)
+            ui = identity(lang, "ui")
         info = language_info(lang)
         page_campaigns = []
         for campaign in campaigns:
@@ -125,8 +157,12 @@ def write_site(cfg: Config, campaigns: list[Campaign], languages: list[str]) -> 
             state = stamp.get("state", "skipped")
             texts = identity(lang, campaign.name)
             if lang != source:
-                texts = load(cfg, lang, campaign.name, campaign.messages, None)
-                texts.use_fuzzy = state == "draft"
+                try:
+                    texts = load(cfg, lang, campaign.name, campaign.messages, None)
+                    texts.use_fuzzy = state == "draft"
+                except HandbillError as exc:  # a broken catalog: listed, not offered
+                    log.debug("%s", exc)  # build already reported it
+                    state = "failed"
             out_dir = cfg.output_dir / lang / campaign.name
             pack = None
             if stamp.get("pack") and (cfg.output_dir / stamp["pack"]).is_file():
@@ -146,7 +182,7 @@ def write_site(cfg: Config, campaigns: list[Campaign], languages: list[str]) -> 
                     "This language is not published yet: its translation is incomplete."),
                 "draft_note": ui.get("Draft — machine translation, not yet reviewed"),
                 "draft_note_source": "Draft — machine translation, not yet reviewed",
-                "posts": _posts(out_dir, ui) if rendered else [],
+                "posts": _posts(out_dir) if rendered else [],
                 "cards": _cards(out_dir, campaign, texts.get) if rendered else [],
             }
             page_campaigns.append(entry)
@@ -156,9 +192,10 @@ def write_site(cfg: Config, campaigns: list[Campaign], languages: list[str]) -> 
                 "percent": percent, "pack": {"href": stamp["pack"], "size": human_size(
                     (cfg.output_dir / stamp["pack"]).stat().st_size, source)} if pack else None})
         env = make_environment(ui)
+        env.filters["isolate"] = isolate
         html = render_template(
             env, "site/language.html", lang_tag=lang.replace("_", "-"),
-            direction=info["direction"], colours=colours, script=COPY_SCRIPT,
+            direction=info["direction"], colours=colours, script=Markup(COPY_SCRIPT),
             script_hash=SCRIPT_HASH, campaigns=page_campaigns, source_tag=source,
             page_title=f"{info['name']} — {ui.get('Campaign materials to download')}")
         html = html.replace('data-copy="', f'data-copied="{_attr(ui.get("Copied"))}" data-copy="')
@@ -168,7 +205,7 @@ def write_site(cfg: Config, campaigns: list[Campaign], languages: list[str]) -> 
     env = make_environment(identity(source, "ui"))
     index = render_template(
         env, "site/index.html", lang_tag=source.replace("_", "-"), direction="ltr",
-        colours=colours, script=COPY_SCRIPT, script_hash=SCRIPT_HASH,
+        colours=colours, script=Markup(COPY_SCRIPT), script_hash=SCRIPT_HASH,
         campaigns=[{"name": c.name, "title": c.title, "summary": c.summary,
                     "languages": index_rows[c.name]} for c in campaigns])
     path = cfg.output_dir / "index.html"
@@ -178,6 +215,4 @@ def write_site(cfg: Config, campaigns: list[Campaign], languages: list[str]) -> 
 
 
 def _attr(text: str) -> str:
-    from markupsafe import escape
-
     return str(escape(text))

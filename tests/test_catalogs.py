@@ -201,7 +201,7 @@ def test_status_json_counts_states(cli, demo):
     messages[2].fuzzy = True
     messages[2].comments = ["machine draft: apertium, 2026-11-26"]
     path.write_bytes(dump_catalog(catalog))
-    rows = json.loads(cli("status", "--json", "--lang", "es").stdout)
+    rows = json.loads(cli("status", "--json", "--lang", "es", "--campaign", "demo").stdout)
     assert rows == [{"campaign": "demo", "language": "es", "total": 11, "reviewed": 1,
                      "fuzzy": 1, "drafts": 1, "untranslated": 8, "percent_reviewed": 9.1}]
 

@@ -162,7 +162,7 @@ def _state_json(campaign: Campaign, lang: str, result: LanguageResult, paper: st
                 names: list[str]) -> bytes:
     data = {"campaign": campaign.name, "language": lang, "status": result.state,
             "reason": result.why, "paper": paper, "files": names,
-            "warnings": result.warnings}
+            "warnings": result.warnings, "title": result.title, "readme": result.readme}
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
@@ -178,10 +178,17 @@ def _translations(cfg: Config, campaign: Campaign, lang: str, options: RenderOpt
                 trmod.identity(lang, campaign.name), ui)
     texts = trmod.load(cfg, lang, campaign.name, campaign.messages, campaign)
     ui = trmod.load_ui(cfg, lang)
+    # Only the campaign's own messages decide final / draft / skipped. The templates' strings
+    # ("Date", "Share") are handbill's chrome: one missing in a new project's ui.po falls back
+    # to English with a note, instead of keeping a fully translated leaflet from being printed.
     counts = trmod.Counts()
     counts.add(texts.counts)
-    counts.add(ui.counts)
-    decision = decide_with_reasons(counts, drafts, allow, texts.reasons + ui.reasons)
+    reasons = list(texts.reasons)
+    untranslated_ui = ui.counts.missing + ui.counts.rejected
+    if untranslated_ui:
+        reasons.append(f"{untranslated_ui} interface strings are shown in English; translate "
+                       f"locales/{lang}/LC_MESSAGES/ui.po")
+    decision = decide_with_reasons(counts, drafts, allow, reasons)
     texts.use_fuzzy = ui.use_fuzzy = decision.use_fuzzy
     return decision, texts, ui
 
