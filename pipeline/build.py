@@ -190,14 +190,21 @@ def build(cfg: Config, campaign_names: tuple[str, ...] = (), langs: tuple[str, .
     started = time.perf_counter()
     options = options or {}
     report = BuildReport()
+    from pipeline.sources import read_campaign
+
     names = project.campaign_names(cfg, campaign_names)
-    campaigns = project.read_campaigns(cfg, names)  # a broken source stops the build here
+    languages = project.languages(cfg, langs)
+    campaigns = []
+    for name in names:  # a broken campaign is reported; the other campaigns still build
+        try:
+            campaigns.append(read_campaign(cfg.root, name))
+        except HandbillError as exc:
+            report.catalog_failures.append(exc)
     domains = project.domains(cfg, campaigns, with_ui=not campaign_names)
     catalogs.extract(cfg, domains)
-    languages = project.languages(cfg, langs)
     updated = catalogs.update(cfg, domains, languages)
     report.catalogs_written = len(updated.written)
-    report.catalog_failures = updated.failures
+    report.catalog_failures += updated.failures
     broken = {(Path(f.path).stem, Path(f.path).parent.parent.name) for f in updated.failures
               if f.path}
     if clean and cfg.output_dir.exists():

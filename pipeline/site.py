@@ -96,12 +96,6 @@ def _stamp(cfg: Config, lang: str, campaign: str) -> dict:
     return {"state": state, "pack": pack if (cfg.output_dir / pack).is_file() else None}
 
 
-def _state_label(ui, state: str) -> str:
-    return {"final": ui.get("Final"), "draft": ui.get("Draft"),
-            "skipped": ui.get("Not available yet"), "failed": ui.get("Not available yet")
-            }.get(state, ui.get("Not available yet"))
-
-
 def _posts(out_dir: Path) -> list[dict]:
     """Posts from render's posts.json, one entry per post with its length per platform."""
     try:
@@ -176,20 +170,15 @@ def write_site(cfg: Config, campaigns: list[Campaign], languages: list[str]) -> 
             entry = {
                 "name": campaign.name, "title": texts.get(campaign.title, "campaign:title"),
                 "summary": texts.get(campaign.summary, "campaign:summary") if campaign.summary
-                else "", "state": state, "state_label": _state_label(ui, state),
-                "percent": percent, "pack": pack, "rendered": rendered,
-                "reasons": "" if rendered or lang == source else ui.get(
-                    "This language is not published yet: its translation is incomplete."),
-                "draft_note": ui.get("Draft — machine translation, not yet reviewed"),
+                else "", "state": state, "percent": percent, "pack": pack,
+                "rendered": rendered, "is_source": lang == source,
                 "draft_note_source": "Draft — machine translation, not yet reviewed",
                 "posts": _posts(out_dir) if rendered else [],
                 "cards": _cards(out_dir, campaign, texts.get) if rendered else [],
             }
             page_campaigns.append(entry)
             index_rows[campaign.name].append({
-                **info, "lang_tag": lang.replace("_", "-"), "state": state,
-                "state_label": _state_label(identity(source, "ui"), state),
-                "percent": percent, "pack": {"href": stamp["pack"], "size": human_size(
+                **info, "lang_tag": lang.replace("_", "-"), "state": state, "percent": percent, "pack": {"href": stamp["pack"], "size": human_size(
                     (cfg.output_dir / stamp["pack"]).stat().st_size, source)} if pack else None})
         env = make_environment(ui)
         env.filters["isolate"] = isolate
@@ -198,7 +187,6 @@ def write_site(cfg: Config, campaigns: list[Campaign], languages: list[str]) -> 
             direction=info["direction"], colours=colours, script=Markup(COPY_SCRIPT),
             script_hash=SCRIPT_HASH, campaigns=page_campaigns, source_tag=source,
             page_title=f"{info['name']} — {ui.get('Campaign materials to download')}")
-        html = html.replace('data-copy="', f'data-copied="{_attr(ui.get("Copied"))}" data-copy="')
         path = cfg.output_dir / lang / "index.html"
         write_text_if_changed(path, html)
         written.append(path)
@@ -213,6 +201,3 @@ def write_site(cfg: Config, campaigns: list[Campaign], languages: list[str]) -> 
     written.append(path)
     return written
 
-
-def _attr(text: str) -> str:
-    return str(escape(text))
