@@ -267,6 +267,128 @@ def normalize(obj: _Context, files: tuple[Path, ...], check: bool, width: int | 
 
 # --- draft command (drafting) ---
 
+
+@main.command()
+@_campaign_option
+@_lang_option
+@click.option("--engine", "-e", "engine_name", metavar="NAME",
+              help="Use this engine for every language (default: [draft] engine and "
+                   "[draft.languages] in handbill.toml).")
+@click.option("--dry-run", is_flag=True, help="Only show what would be drafted (entries, "
+              "characters to send, cache hits); send no text and write nothing.")
+@pass_ctx
+@_run
+def draft(obj: _Context, campaigns: tuple[str, ...], langs: tuple[str, ...],
+          engine_name: str | None, dry_run: bool) -> None:
+    """Fill untranslated entries with machine drafts, marked fuzzy ("needs review").
+
+    Reviewed and fuzzy entries are never touched. Each draft carries the comment
+    "machine draft: ENGINE, DATE". Placeholders, links, hashtags and protected terms are
+    masked; a draft that lost one is not written. Safe to interrupt: run it again to
+    finish, answers already received come from .handbill/cache/.
+
+    \b
+    Engines: apertium (offline), memory (the project's reviewed translations), libre,
+    deepl, google, mymemory, microsoft, yandex, papago, baidu, qcri. Settings: [draft] in
+    handbill.toml or HANDBILL_<ENGINE>_<KEY>; API keys only from the environment,
+    e.g. HANDBILL_DEEPL_API_KEY.
+
+    Example: handbill draft --lang es --engine apertium
+    """
+    import signal
+
+    from pipeline import drafting
+
+    cfg = obj.cfg
+
+    def on_term(signum, frame):  # `kill` saves the drafts done so far, like Ctrl-C
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        with _draft_progress(dry_run) as progress:
+            summary = drafting.draft(cfg, langs, campaigns, engine_name, dry_run, progress)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    _print_draft_summary(summary)
+    if summary.interrupted:
+        click.echo("handbill: interrupted; the drafts made so far are saved, run the same "
+                   "command again to finish", err=True)
+        sys.exit(130)
+    if summary.failed:
+        sys.exit(1)
+
+
+class _draft_progress:
+    """A rich progress bar on stderr when it is a terminal; otherwise nothing."""
+
+    def __init__(self, quiet: bool):
+        self.bar = None
+        if not quiet and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+            self.bar = Progress("drafting", BarColumn(), MofNCompleteColumn(),
+                                TimeRemainingColumn(), console=Console(stderr=True),
+                                transient=True)
+        self.task = None
+
+    def __enter__(self):
+        if self.bar is None:
+            return None
+        self.bar.start()
+        return self.update
+
+    def update(self, done: int, total: int) -> None:
+        if self.task is None:
+            self.task = self.bar.add_task("drafting", total=total)
+        self.bar.update(self.task, completed=done, total=total)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _print_draft_summary(summary) -> None:
+    shown_limit = 5  # per reason: a refused key fails every entry the same way
+    if not summary.catalogs:
+        click.echo("nothing to draft: no catalogs for these languages and campaigns (see "
+                   "[project] languages in handbill.toml and `handbill update`)")
+    for c in summary.catalogs:
+        head = f"{c.path} ({c.engine})"
+        if c.error:
+            click.echo(f"{head}: not drafted", err=False)
+            click.echo(f"handbill: error: {c.error}", err=True)
+            continue
+        if summary.dry_run:
+            click.echo(f"{head}: would draft {c.to_draft} of {c.total} entries ({c.kept} "
+                       f"reviewed or fuzzy kept); {c.characters} characters to send, "
+                       f"{c.cached} texts already cached")
+            continue
+        click.echo(f"{head}: {c.drafted} drafted, {len(c.skipped)} skipped, {len(c.failed)} "
+                   f"failed, {c.kept} kept (reviewed or fuzzy)"
+                   + (f"; {c.cached} from cache" if c.cached else ""))
+        for label, problems, err in (("failed", c.failed, True), ("skipped", c.skipped, False)):
+            by_reason: dict[str, list] = {}
+            for p in problems:
+                by_reason.setdefault(p.reason, []).append(p)
+            for reason, same in by_reason.items():
+                for p in same[:shown_limit]:
+                    text = p.msgid if len(p.msgid) <= 50 else p.msgid[:47] + "..."
+                    click.echo(f"  {c.path}:{p.line}: {label} {text!r}: {reason}", err=err)
+                if len(same) > shown_limit:
+                    click.echo(f"  {c.path}: ... and {len(same) - shown_limit} more {label} "
+                               f"for the same reason", err=err)
+    langs: dict[str, list[int]] = {}
+    for c in summary.catalogs:
+        row = langs.setdefault(c.lang, [0, 0, 0])
+        row[0] += c.drafted
+        row[1] += len(c.skipped)
+        row[2] += len(c.failed) + (1 if c.error else 0)
+    if not summary.dry_run and langs:
+        click.echo("per language: " + "; ".join(
+            f"{lang} {d} drafted, {s} skipped, {f} failed" for lang, (d, s, f) in langs.items()))
+
 # --- check command (checks) ---
 
 

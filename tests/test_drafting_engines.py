@@ -1,0 +1,251 @@
+"""Engines one by one: memory on the shipped catalogs, Apertium on the shipped campaign's real
+text, DeepL's API v2 against a loopback server, and settings and keys."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+from conftest import Cli, write_demo
+from pipeline.catalogs import DRAFT_MARK
+from pipeline.config import load_config
+from pipeline.drafting import engine as engines
+from pipeline.drafting import runner
+from pipeline.drafting.masking import must_keep
+from pipeline.errors import ConfigError
+from pipeline.pofile import dump_catalog, read_catalog
+from test_drafting import write_po
+from test_drafting_server import FakeTranslateServer
+
+EPOCH = "1764115200"
+STAMP = "2025-11-26"
+needs_apertium = pytest.mark.skipif(shutil.which("apertium") is None,
+                                    reason="Debian's apertium is not installed")
+
+
+@pytest.fixture(autouse=True)
+def _quick(monkeypatch):
+    monkeypatch.setattr(runner, "BACKOFF", 0.01)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+
+
+def blank(path: Path, keep=lambda entry: False) -> None:
+    """Make entries untranslated (not fuzzy), except those `keep` accepts."""
+    catalog = read_catalog(path)
+    for entry in catalog.messages:
+        if not keep(entry):
+            entry.msgstr, entry.msgstr_plural = "", [""] * len(entry.msgstr_plural)
+            entry.fuzzy = False
+    path.write_bytes(dump_catalog(catalog))
+
+
+# ---------------------------------------------------------------------------- memory
+
+
+def test_memory_reuses_the_shipped_reviewed_translations(shipped):
+    es = shipped / "locales" / "es" / "LC_MESSAGES" / "free-assange.po"
+    reviewed = {(e.msgctxt, e.msgid): e.msgstr for e in read_catalog(es).messages}
+    if not reviewed or any(not v for v in reviewed.values()):
+        pytest.skip("the shipped Spanish catalog is not fully reviewed yet")
+    wanted = {(None, "Julian Assange must be free!"), (None, "Free Assange Now!"),
+              (None, "Act now"), ("post:belmarsh-tribunal", next(
+                  k[1] for k in reviewed if k[0] == "post:belmarsh-tribunal"))}
+    blank(es, keep=lambda e: (e.msgctxt, e.msgid) not in wanted)
+    result = Cli(shipped)("draft", "--lang", "es", "--engine", "memory", "--campaign",
+                          "free-assange")
+    assert "3 drafted, 1 skipped, 0 failed" in result.stdout
+    assert "no reviewed translation close enough" in result.stdout
+    after = {(e.msgctxt, e.msgid): e for e in read_catalog(es).messages}
+    exact = after[(None, "Julian Assange must be free!")]
+    assert exact.msgstr == reviewed[("campaign:title", "Julian Assange must be free!")]
+    assert exact.comments[-1] == f"{DRAFT_MARK} memory 100%, {STAMP}"
+    close = after[(None, "Free Assange Now!")]  # from the card "Free Assange NOW!"
+    assert close.fuzzy and close.msgstr == reviewed[("card:free-assange-now", "Free Assange NOW!")]
+    assert close.comments[-1] == f"{DRAFT_MARK} memory 88%, {STAMP}"
+    assert not after[(None, "Act now")].msgstr
+
+
+def test_memory_uses_every_domain_and_refuses_other_placeholders(tmp_path):
+    root = write_demo(tmp_path / "p", languages=("es",))
+    folder = root / "locales" / "es" / "LC_MESSAGES"
+    write_po(folder / "ui.po", "es", [("Take to the streets on {date}!", "reviewed"),
+                                      ("Send a letter to the embassy today.", "reviewed")])
+    write_po(folder / "demo.po", "es", [("Take to the streets on {time}!", "untranslated"),
+                                        ("Send a letter to the embassy.", "untranslated")])
+    (root / "handbill.toml").write_text('[project]\nlanguages = ["es"]\n[draft]\n'
+                                        'engine = "memory"\nsimilarity = 0.8\n')
+    result = Cli(root)("draft", "--campaign", "demo")
+    assert "1 drafted, 1 skipped, 0 failed" in result.stdout
+    assert "has other placeholders or links (missing ['{time}'], extra ['{date}'])" in result.stdout
+    drafted = {e.msgid: e for e in read_catalog(folder / "demo.po").messages}
+    assert drafted["Send a letter to the embassy."].msgstr == \
+        "hecho: Send a letter to the embassy today."
+    (root / "handbill.toml").write_text('[project]\nlanguages = ["es"]\n'
+                                        '[draft.engines.memory]\nsimilarity = 2\n')
+    with pytest.raises(ConfigError, match="similarity must be above 0 and at most 1"):
+        engines.create(load_config(root), "memory")
+
+
+# ---------------------------------------------------------------------------- apertium
+
+
+@needs_apertium
+def test_apertium_drafts_the_shipped_campaign_offline(shipped, monkeypatch):
+    es = shipped / "locales" / "es" / "LC_MESSAGES" / "free-assange.po"
+    blank(es)
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("apertium must not use the network")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    result = Cli(shipped)("draft", "--lang", "es", "--engine", "apertium", "--campaign",
+                          "free-assange")
+    assert "28 drafted, 0 skipped, 0 failed" in result.stdout
+    by_id = {(e.msgctxt, e.msgid): e for e in read_catalog(es).messages}
+    title = by_id[("campaign:title", "Julian Assange must be free!")]
+    assert title.msgstr == "Julian Assange tiene que ser libre!"  # Apertium's own words
+    assert title.comments[-1] == f"{DRAFT_MARK} apertium, {STAMP}"
+    for (ctx, msgid), entry in by_id.items():
+        assert entry.fuzzy and entry.msgstr and entry.msgstr != msgid
+        # Placeholders, links and hashtags survive; so do protected names and bold markup.
+        assert must_keep(entry.msgstr) == must_keep(msgid), msgid
+        for kept in ("#FreeAssangeNOW", "Julian Assange", "Wikileaks", "Nils Melzer", "**"):
+            assert msgid.count(kept) == entry.msgstr.count(kept), (kept, entry.msgstr)
+    mobilize = next(e for (c, m), e in by_id.items() if m.startswith("**MOBILIZE**"))
+    assert "{date}" in mobilize.msgstr and "{cita}" not in mobilize.msgstr
+
+
+@needs_apertium
+def test_apertium_names_the_pairs_it_has_for_a_language_it_lacks(shipped):
+    result = Cli(shipped)("draft", "--lang", "fr", "--engine", "apertium", expect=1)
+    assert "the apertium engine cannot translate into fr (French); it offers es (spa). " \
+           "Installed modes: eng-spa" in result.stderr
+    assert "apt-cache search apertium-eng" in result.stderr
+
+
+# ---------------------------------------------------------------------------- DeepL
+
+
+def deepl_project(root: Path, server: FakeTranslateServer) -> Cli:
+    write_demo(root, languages=("pt_BR", "es"))
+    (root / "handbill.toml").write_text(
+        '[project]\nlanguages = ["pt_BR", "es"]\n[draft]\nengine = "deepl"\nretries = 1\n'
+        f'[draft.engines.deepl]\nurl = "{server.url}"\n')
+    cli = Cli(root)
+    cli("update")
+    return cli
+
+
+def test_deepl_uses_api_v2_with_the_auth_header_and_batches(tmp_path):
+    key = "0123-secret-key:fx"
+    with FakeTranslateServer(deepl_key=key) as server:
+        cli = deepl_project(tmp_path / "p", server)
+        cli("draft", "--campaign", "demo", env={"HANDBILL_DEEPL_API_KEY": key})
+        assert server.requests == 2  # one request of 10 texts per language
+        assert {body["target_lang"] for body in server.seen} == {"PT-BR", "ES"}
+        assert all(body["source_lang"] == "EN" for body in server.seen)
+    entry = read_catalog(tmp_path / "p" / "locales" / "pt_BR" / "LC_MESSAGES" / "demo.po"
+                         ).messages[0]
+    assert entry.msgstr == "PT-BR: FREE THEM ALL" and entry.fuzzy
+    # The key is never written anywhere in the project (catalogs, cache, locks).
+    for path in (tmp_path / "p").rglob("*"):
+        if path.is_file():
+            assert key.encode() not in path.read_bytes(), path
+
+
+def test_a_refused_deepl_key_fails_each_language_once_without_showing_it(tmp_path):
+    with FakeTranslateServer(deepl_key="right") as server:
+        cli = deepl_project(tmp_path / "p", server)
+        result = cli("draft", "--campaign", "demo", env={"HANDBILL_DEEPL_API_KEY": "wrong-key"},
+                     expect=1)
+    assert "the API key was refused (HTTP 403); check HANDBILL_DEEPL_API_KEY" in result.stderr
+    assert "wrong-key" not in result.stdout + result.stderr
+    assert server.requests == 0  # found out when listing languages, before any text is sent
+
+
+def test_deepl_without_a_key_says_which_variable_to_set(tmp_path, monkeypatch):
+    monkeypatch.delenv("HANDBILL_DEEPL_API_KEY", raising=False)
+    with FakeTranslateServer() as server:
+        result = deepl_project(tmp_path / "p", server)("draft", expect=1)
+    assert "the deepl engine needs a DeepL API key: set the environment variable " \
+           "HANDBILL_DEEPL_API_KEY" in result.stderr
+
+
+# ---------------------------------------------------------------------------- settings
+
+
+def test_settings_come_from_the_file_then_the_environment(tmp_path, monkeypatch):
+    root = write_demo(tmp_path / "p", languages=("es",))
+    (root / "handbill.toml").write_text(
+        '[project]\nlanguages = ["es"]\n[draft]\ntimeout = 9\n'
+        '[draft.engines.libre]\nurl = "http://a.example/"\ntimeout = 4\n')
+    monkeypatch.setenv("HANDBILL_LIBRE_URL", "http://b.example/")
+    monkeypatch.setenv("HANDBILL_LIBRE_API_KEY", "k-123")
+    s = engines.engine_settings(load_config(root), "libre")
+    assert s.get("url") == "http://b.example/" and s.timeout == 4.0
+    assert "api_key" not in s.options and s.secret("api_key") == "k-123"
+    monkeypatch.setenv("HANDBILL_LIBRE_TIMEOUT", "soon")
+    with pytest.raises(ConfigError, match="HANDBILL_LIBRE_TIMEOUT: timeout must be a number"):
+        engines.engine_settings(load_config(root), "libre")
+
+
+def test_keys_in_handbill_toml_are_refused(tmp_path):
+    root = write_demo(tmp_path / "p", languages=("es",))
+    (root / "handbill.toml").write_text('[project]\nlanguages = ["es"]\n'
+                                        '[draft.engines.deepl]\napi_key = "oops"\n')
+    result = Cli(root)("draft", expect=1)
+    assert "HANDBILL_DEEPL_API_KEY" in result.stderr and "oops" not in result.stderr
+
+
+def test_every_registered_engine_is_listed():
+    assert {"apertium", "memory", "libre", "deepl", "google", "mymemory", "microsoft",
+            "yandex", "papago", "baidu", "qcri"} <= set(engines.engine_names())
+
+
+# ---------------------------------------------------------------------------- deep-translator
+
+
+@pytest.mark.parametrize("name, base, endpoint, target, code", [
+    ("mymemory", "MYMEMORY", "get", "pt_BR", "pt-BR"),
+    ("google", "GOOGLE_TRANSLATE", "m", "pt_BR", "pt"),
+])
+def test_other_deep_translator_engines_through_the_same_wrapper(tmp_path, monkeypatch, name,
+                                                                base, endpoint, target, code):
+    from deep_translator import constants
+
+    with FakeTranslateServer() as server:
+        # Their addresses are hard-coded in deep-translator; point them at the loopback server.
+        monkeypatch.setitem(constants.BASE_URLS, base, server.url + endpoint)
+        root = write_demo(tmp_path / "p", languages=(target,))
+        cli = Cli(root)
+        cli("update")
+        result = cli("draft", "--campaign", "demo", "--engine", name)
+        assert "11 drafted" in result.stdout
+        assert code in (server.seen[0].get("langpair", "") + server.seen[0].get("tl", "")).split("|")
+    entry = read_catalog(root / "locales" / target / "LC_MESSAGES" / "demo.po").messages[4]
+    assert entry.msgstr.endswith("[LINK](https://example.org/x) THAT SPANS TWO LINES, ON {date}.")
+
+
+def test_a_libre_key_is_sent_but_never_shown_or_logged(tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    with FakeTranslateServer() as server:
+        root = write_demo(tmp_path / "p", languages=("es",))
+        cli = Cli(root)
+        cli("update")
+        env = {"HANDBILL_LIBRE_URL": server.url, "HANDBILL_LIBRE_API_KEY": "k-secret-123"}
+        cli("draft", "--campaign", "demo", "--engine", "libre", env=env)
+        assert server.seen[0]["api_key"] == "k-secret-123"
+        blank(root / "locales" / "es" / "LC_MESSAGES" / "demo.po")
+        shutil.rmtree(root / ".handbill")
+        server.statuses = [403]
+        result = cli("-vv", "draft", "--campaign", "demo", "--engine", "libre", env=env,
+                     expect=1)
+    assert "refused the request (HTTP 403); check the key in the environment variable " \
+           "HANDBILL_LIBRE_API_KEY" in result.stderr
+    assert "k-secret-123" not in result.stdout + result.stderr
+    assert "demo.po: saved" in caplog.text and "POST /translate?..." in caplog.text
+    assert "k-secret-123" not in caplog.text  # ...yet urllib3 did not log the URL with the key
