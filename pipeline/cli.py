@@ -193,13 +193,16 @@ def update(obj: _Context, campaigns: tuple[str, ...], langs: tuple[str, ...], ch
 @_campaign_option
 @_lang_option
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list instead of a table.")
+@click.option("--errors", "with_errors", is_flag=True,
+              help="Also run the checks and count the errors per catalog (see `handbill check`).")
 @pass_ctx
 @_run
 def status(obj: _Context, campaigns: tuple[str, ...], langs: tuple[str, ...],
-           as_json: bool) -> None:
+           as_json: bool, with_errors: bool) -> None:
     """Show translation progress per campaign and language.
 
-    Columns: total, reviewed, fuzzy (needs review), machine drafts, untranslated, % reviewed.
+    Columns: total, reviewed, fuzzy (needs review), machine drafts, untranslated, % reviewed;
+    with --errors, the number of check errors.
 
     Example: handbill status --json
     """
@@ -210,20 +213,31 @@ def status(obj: _Context, campaigns: tuple[str, ...], langs: tuple[str, ...],
     if not campaigns and catalogs.pot_path(cfg, UI_DOMAIN).exists():
         names.append(UI_DOMAIN)
     rows, failures = catalogs.status(cfg, names, project.languages(cfg, langs))
+    errors = None
+    if with_errors:
+        from pipeline.checks import error_counts
+
+        errors = error_counts(cfg, [n for n in names if n != UI_DOMAIN],
+                              project.languages(cfg, langs))
     if as_json:
-        click.echo(json.dumps([r.as_dict() for r in rows], indent=2, ensure_ascii=False))
+        items = [r.as_dict() for r in rows]
+        if errors is not None:
+            for item in items:
+                item["errors"] = errors.get((item["campaign"], item["language"]), 0)
+        click.echo(json.dumps(items, indent=2, ensure_ascii=False))
     else:
-        click.echo(_status_table(rows))
+        click.echo(_status_table(rows, errors))
     _report_failures(failures)
     if failures:
         sys.exit(1)
 
 
-def _status_table(rows) -> str:
+def _status_table(rows, errors: dict | None = None) -> str:
     head = ("campaign", "language", "total", "reviewed", "fuzzy", "drafts", "untranslated",
-            "reviewed %")
+            "reviewed %") + (("errors",) if errors is not None else ())
     body = [(r.campaign, r.language, r.total, r.reviewed, r.fuzzy, r.drafts, r.untranslated,
-             f"{r.percent_reviewed:.1f}") for r in rows]
+             f"{r.percent_reviewed:.1f}") + ((errors.get((r.campaign, r.language), 0),)
+                                            if errors is not None else ()) for r in rows]
     widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
     lines = ["  ".join(str(x).ljust(w) if i < 2 else str(x).rjust(w)
                        for i, (x, w) in enumerate(zip(row, widths))) for row in [head, *body]]

@@ -246,3 +246,16 @@ def test_every_shipped_catalog_is_canonical_and_valid():
 def test_shipped_project_is_up_to_date(shipped):
     """The committed catalogs match the committed sources (what a content repo's CI checks)."""
     Cli(shipped)("update", "--check")
+
+
+def test_status_can_count_check_errors(cli, demo):
+    cli("update")
+    path = po(demo)
+    catalog = read_catalog(path)
+    for e in catalog.messages:
+        e.msgstr = e.msgid.replace("{date}", "{fecha}")
+    path.write_bytes(dump_catalog(catalog))
+    rows = json.loads(cli("status", "--json", "--errors", "--campaign", "demo").stdout)
+    errors = {r["language"]: r["errors"] for r in rows}
+    assert errors["es"] == 4 and errors["ar"] == 0  # 2 messages: {date} missing, {fecha} new
+    assert "errors" in cli("status", "--errors").stdout
