@@ -132,6 +132,11 @@ def parse_plural_forms(value: str) -> PluralForms:
 
 
 def plural_forms_for(locale: Locale | str) -> PluralForms:
-    """The Plural-Forms of a language from Babel's CLDR-derived table."""
+    """The Plural-Forms of a language from Babel's CLDR-derived table.
+
+    Babel < 2.19 keeps gettext's conventional forms where they differ from CLDR (Spanish 2, as
+    msginit writes); 2.19 switched to CLDR's categories (Spanish 3, with "many" for millions),
+    which would give new catalogs a header unlike every existing one. pyproject pins < 2.19.
+    """
     rule = get_plural(str(locale))
     return parse_plural_forms(f"nplurals={rule.num_plurals}; plural={rule.plural_expr};")

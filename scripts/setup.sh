@@ -37,9 +37,12 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
+# constraints.txt pins the versions the test suite was run with, so a new release upstream
+# (Babel 2.19 changed Spanish plural forms from gettext's 2 to CLDR's 3) cannot change what a
+# fresh machine builds. Refresh it with `pip freeze --exclude-editable > constraints.txt`.
 if [ "$WITH_TESTS" = 1 ]; then
-  .venv/bin/python -m pip install -q -e '.[test]'
+  .venv/bin/python -m pip install -q -c constraints.txt -e '.[test]'
 else
-  .venv/bin/python -m pip install -q -e .
+  .venv/bin/python -m pip install -q -c constraints.txt -e .
 fi
 echo "setup: done (.venv/bin/handbill)"
