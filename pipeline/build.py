@@ -212,6 +212,7 @@ def build(cfg: Config, campaign_names: tuple[str, ...] = (), langs: tuple[str, .
     hasher = _Hasher()
     templates_hash = hasher.tree(_TEMPLATES)
     todo: list[tuple[str, str, str]] = []
+    site_inputs: list[list[str]] = [[__version__, templates_hash, *languages]]
     for campaign in campaigns:
         targets = [campaign.source_language] + [
             lang for lang in languages
@@ -224,6 +225,7 @@ def build(cfg: Config, campaign_names: tuple[str, ...] = (), langs: tuple[str, .
                                                reasons=["its catalog could not be read"]))
                 continue
             digest = fingerprint(cfg, campaign, lang, hasher, templates, options)
+            site_inputs.append([campaign.name, lang, digest])
             stamp = _stamp_matches(cfg, campaign.name, lang, digest)
             if stamp is not None:
                 report.units.append(UnitResult(campaign.name, lang, "unchanged",
@@ -255,8 +257,17 @@ def build(cfg: Config, campaign_names: tuple[str, ...] = (), langs: tuple[str, .
     lang_position = {lang: i for i, lang in enumerate([cfg.source_language, *languages])}
     report.units.sort(key=lambda u: (position.get(u.campaign, 0),
                                      lang_position.get(u.lang, 1 << 30), u.lang))
-    from pipeline.site import write_site
+    # The download page depends on every unit's inputs and outcome; when none changed (a no-op
+    # build) it is not rendered again, which is most of a no-op build's time.
+    site_inputs += [[u.campaign, u.lang, u.state if u.state != "unchanged" else "same"]
+                    for u in report.units if u.state != "unchanged"]
+    site_key = hashlib.sha256(json.dumps(site_inputs).encode()).hexdigest()
+    site_stamp = cfg.output_dir / ".site-stamp"
+    current = site_stamp.read_text() if site_stamp.exists() else ""
+    if todo or current != site_key or not (cfg.output_dir / "index.html").exists():
+        from pipeline.site import write_site
 
-    write_site(cfg, campaigns, languages)
+        write_site(cfg, campaigns, languages)
+        write_text_if_changed(site_stamp, site_key)
     report.seconds = time.perf_counter() - started
     return report

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 
 import regex
-from twitter_text import parse_tweet
 
 from pipeline.model import PLATFORM_LIMITS
 
@@ -22,6 +21,10 @@ _MENTION_RE = re.compile(r"(@\w+)@[\w.-]+\w")
 
 
 def x_length(text: str) -> int:
+    # Imported here: twitter_text compiles its emoji tables on import (0.6 s), which every
+    # command that never counts an X post would pay.
+    from twitter_text import parse_tweet
+
     return parse_tweet(text).weightedLength
 
 
