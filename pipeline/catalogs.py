@@ -127,17 +127,27 @@ def load_pot(cfg: Config, domain: str) -> Catalog:
 # ---------------------------------------------------------------------------- init
 
 
+# Plural-Forms header -> nplurals; the same few headers recur in every catalog of a language.
+_NPLURALS: dict[str, int] = {}
+
+
 def plural_count(catalog: Catalog) -> int:
     """nplurals from the catalog's Plural-Forms header (2 when it has none)."""
     value = catalog.header().get("Plural-Forms")
     if not value:
         return 2
+    nplurals = _NPLURALS.get(value)
+    if nplurals is not None:
+        return nplurals
     try:
-        return parse_plural_forms(value).nplurals
+        nplurals = parse_plural_forms(value).nplurals
     except PluralError as exc:
         entry = catalog.header_entry
         raise CatalogError(f"invalid Plural-Forms header: {exc}", catalog.path,
                            entry.line if entry else None) from None
+    if len(_NPLURALS) < 4096:
+        _NPLURALS[value] = nplurals
+    return nplurals
 
 
 def new_po(pot: Catalog, lang: str, domain: str, created: dt.datetime) -> Catalog:
@@ -333,8 +343,9 @@ def _merge_fuzzy(template: Entry, old: Entry, nplurals: int) -> Entry:
         flags=_kept_flags(template, old),
     )
     entry.fuzzy = True
-    if old.fuzzy and old.previous_msgid is not None:
-        # The translation was made for an older text still: keep pointing at that one.
+    if old.fuzzy:
+        # The translation was made for an older text still: keep pointing at that one, and,
+        # like msgmerge, at none when the old entry did not say which.
         entry.previous_msgctxt = old.previous_msgctxt
         entry.previous_msgid = old.previous_msgid
         entry.previous_msgid_plural = old.previous_msgid_plural
@@ -354,43 +365,120 @@ class UpdateResult:
     failures: list[HandbillError] = field(default_factory=list)
 
 
+# Fewer catalogs than this are merged in this process: starting workers would cost more.
+_PARALLEL_MIN = 64
+
+
+@dataclass
+class _UpdateJob:
+    """What merging one catalog needs; forked workers inherit it instead of pickling it."""
+
+    pots: dict[str, Catalog]
+    matcher: FuzzyMatcher
+    wrap: int
+    check: bool
+    created_at: dt.datetime
+
+    def run(self, task: tuple[str, str, Path]) -> tuple[str, HandbillError | None,
+                                                         MergeStats | None]:
+        """Merge, format and (unless checking) write one catalog: (outcome, error, stats)."""
+        domain, lang, path = task
+        pot = self.pots[domain]
+        try:
+            if path.exists():
+                po = read_catalog(path)
+                merged, stats = merge(po, pot, self.matcher, lang)
+            else:
+                merged, stats = new_po(pot, lang, domain, self.created_at), MergeStats()
+                stats.new = len(pot.messages)
+            data = dump_catalog(merged, self.wrap)
+        except HandbillError as exc:
+            return "failed", exc, None
+        if self.check:
+            if not path.exists() or path.read_bytes() != data:
+                return "stale", None, stats
+            return "unchanged", None, stats
+        return ("written" if write_if_changed(path, data) else "unchanged"), None, stats
+
+
+_FORKED_JOB: _UpdateJob | None = None
+
+
+def _run_forked_task(task: tuple[str, str, Path]):
+    return _FORKED_JOB.run(task)
+
+
+def _worker_count(jobs: int | None, tasks: int) -> int:
+    if tasks < _PARALLEL_MIN:
+        return 1
+    import multiprocessing
+    import threading
+
+    # Forking is safe only from a single-threaded process (not, say, from `handbill serve`).
+    if (threading.active_count() > 1 or multiprocessing.current_process().daemon
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        return 1
+    if jobs is None:
+        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(jobs or 1, 8))
+
+
 def update(cfg: Config, domains: list[Domain], languages: list[str], check: bool = False,
-           matcher: FuzzyMatcher | None = None) -> UpdateResult:
-    """Merge each domain's POT into every language's PO; a broken PO fails alone."""
-    matcher = matcher or FuzzyMatcher()
-    result = UpdateResult()
-    created_at = now()
+           matcher: FuzzyMatcher | None = None, jobs: int | None = None) -> UpdateResult:
+    """Merge each domain's POT into every language's PO; a broken PO fails alone.
+
+    Many catalogs are merged by `jobs` forked processes (default: one per CPU, at most 8);
+    the files and the result are the same as in one process.
+    """
+    plan: list[HandbillError | tuple[str, str, Path]] = []
+    pots: dict[str, Catalog] = {}
     for domain in domains:
         try:
-            pot = load_pot(cfg, domain.name)
+            pots[domain.name] = load_pot(cfg, domain.name)
         except HandbillError as exc:
-            result.failures.append(exc)
+            plan.append(exc)
             continue
         for lang in languages:
             if domain.languages is not None and lang not in domain.languages:
                 continue
-            path = po_path(cfg, lang, domain.name)
-            try:
-                if path.exists():
-                    po = read_catalog(path)
-                    merged, stats = merge(po, pot, matcher, lang)
-                else:
-                    merged, stats = new_po(pot, lang, domain.name, created_at), MergeStats()
-                    stats.new = len(pot.messages)
-                data = dump_catalog(merged, cfg.wrap)
-            except HandbillError as exc:
-                result.failures.append(exc)
-                continue
-            result.stats[path] = stats
-            if check:
-                if not path.exists() or path.read_bytes() != data:
-                    result.stale.append(path)
-                else:
-                    result.unchanged += 1
-            elif write_if_changed(path, data):
-                result.written.append(path)
-            else:
-                result.unchanged += 1
+            plan.append((domain.name, lang, po_path(cfg, lang, domain.name)))
+    tasks = [item for item in plan if isinstance(item, tuple)]
+    job = _UpdateJob(pots, matcher or FuzzyMatcher(), cfg.wrap, check, now())
+    workers = _worker_count(jobs, len(tasks))
+    if workers > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        global _FORKED_JOB
+        _FORKED_JOB = job
+        try:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                # Long runs of one domain per worker keep its fuzzy matches cached there.
+                chunk = max(1, len(tasks) // (workers * 8))
+                outcomes = list(pool.map(_run_forked_task, tasks, chunksize=chunk))
+        finally:
+            _FORKED_JOB = None
+    else:
+        outcomes = [job.run(task) for task in tasks]
+    result = UpdateResult()
+    done = iter(outcomes)
+    for item in plan:
+        if isinstance(item, HandbillError):
+            result.failures.append(item)
+            continue
+        path = item[2]
+        outcome, error, stats = next(done)
+        if outcome == "failed":
+            result.failures.append(error)
+            continue
+        result.stats[path] = stats
+        if outcome == "stale":
+            result.stale.append(path)
+        elif outcome == "written":
+            result.written.append(path)
+        else:
+            result.unchanged += 1
     return result
 
 
