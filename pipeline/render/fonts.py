@@ -86,8 +86,38 @@ def font_stack(lang: str) -> FontStack:
         script = "Jpan"  # CLDR says Jpan already; kept explicit for the Han/Kana mix
     elif language == "ko":
         script = "Kore"
-    body, heading = _SCRIPTS.get(script, ((), ()))
+    if script in _SCRIPTS:
+        body, heading = _SCRIPTS[script]
+    else:
+        body = heading = _noto_for(script)
     return FontStack(script, body + (LATIN,), heading + (LATIN,))
+
+
+# Where Noto's family names differ from CLDR's English script names.
+_NOTO_NAMES = {"Odia": "Oriya", "Bangla": "Bengali", "Myanmar": "Myanmar"}
+
+
+@functools.lru_cache(maxsize=None)
+def _noto_for(script: str) -> tuple[str, ...]:
+    """Noto's family for a script not listed above ("Noto Sans Armenian" for Armn), if installed.
+
+    fonts-noto-core names its families after the scripts, so CLDR's English script name finds
+    them; a script with no installed family gets none, and the glyph check then names the text
+    it cannot draw.
+    """
+    from babel import Locale
+
+    name = Locale("en").scripts.get(script)
+    if not name:
+        return ()
+    name = _NOTO_NAMES.get(name, name)
+    for family in (f"Noto Sans {name}", f"Noto Serif {name}"):
+        try:
+            font_file(family)
+        except RenderError:
+            continue
+        return (family,)
+    return ()
 
 
 @functools.lru_cache(maxsize=None)
