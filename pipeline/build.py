@@ -69,12 +69,15 @@ class _Hasher:
         return self._cache[path]
 
     def tree(self, folder: Path) -> str:
+        if folder in self._cache:
+            return self._cache[folder]
         if not folder.is_dir():
             return "-"
         digest = hashlib.sha256()
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
             digest.update(f"{path.relative_to(folder)}\0{self.file(path)}\0".encode())
-        return digest.hexdigest()
+        self._cache[folder] = digest.hexdigest()
+        return self._cache[folder]
 
 
 def fingerprint(cfg: Config, campaign: Campaign, lang: str, hasher: _Hasher,

@@ -442,7 +442,11 @@ def update(cfg: Config, domains: list[Domain], languages: list[str], check: bool
             if domain.languages is not None and lang not in domain.languages:
                 continue
             plan.append((domain.name, lang, po_path(cfg, lang, domain.name)))
-    tasks = [item for item in plan if isinstance(item, tuple)]
+    # A catalog whose template and own bytes are what the last merge left is a fixed point:
+    # merging it again would write the same bytes. This is what makes a no-op build cheap.
+    cache = _MergeCache(cfg)
+    cached = {task for task in plan if isinstance(task, tuple) and cache.fresh(*task)}
+    tasks = [item for item in plan if isinstance(item, tuple) and item not in cached]
     job = _UpdateJob(pots, matcher or FuzzyMatcher(), cfg.wrap, check, now())
     workers = _worker_count(jobs, len(tasks))
     if workers > 1:
@@ -468,7 +472,12 @@ def update(cfg: Config, domains: list[Domain], languages: list[str], check: bool
             result.failures.append(item)
             continue
         path = item[2]
+        if item in cached:
+            result.unchanged += 1
+            continue
         outcome, error, stats = next(done)
+        if outcome in ("written", "unchanged"):
+            cache.record(*item)
         if outcome == "failed":
             result.failures.append(error)
             continue
@@ -479,7 +488,51 @@ def update(cfg: Config, domains: list[Domain], languages: list[str], check: bool
             result.written.append(path)
         else:
             result.unchanged += 1
+    if not check:
+        cache.save()
     return result
+
+
+class _MergeCache:
+    """(template sha256, catalog sha256) per catalog after its last merge, in .handbill/."""
+
+    def __init__(self, cfg: Config):
+        import hashlib
+        import json
+
+        self._sha = lambda path: hashlib.sha256(path.read_bytes()).hexdigest()
+        self._json = json
+        self.path = cfg.root / ".handbill" / "update-cache.json"
+        self.key = f"{__version__} wrap={cfg.wrap}"
+        self.cfg = cfg
+        self.pots: dict[str, str] = {}
+        try:
+            data = json.loads(self.path.read_text())
+            self.entries = data["entries"] if data.get("key") == self.key else {}
+        except (FileNotFoundError, ValueError, KeyError, TypeError):
+            self.entries = {}
+        self.changed = False
+
+    def _pot(self, domain: str) -> str:
+        if domain not in self.pots:
+            self.pots[domain] = self._sha(pot_path(self.cfg, domain))
+        return self.pots[domain]
+
+    def fresh(self, domain: str, lang: str, path: Path) -> bool:
+        seen = self.entries.get(str(path))
+        if not seen or not path.exists():
+            return False
+        return seen == [self._pot(domain), self._sha(path)]
+
+    def record(self, domain: str, lang: str, path: Path) -> None:
+        if path.exists():
+            self.entries[str(path)] = [self._pot(domain), self._sha(path)]
+            self.changed = True
+
+    def save(self) -> None:
+        if self.changed:
+            write_if_changed(self.path, self._json.dumps(
+                {"key": self.key, "entries": self.entries}, sort_keys=True).encode())
 
 
 # ---------------------------------------------------------------------------- status

@@ -184,10 +184,13 @@ def test_dry_run_sends_and_writes_nothing(tmp_path, server):
     cli = libre_project(tmp_path / "p", server, languages=("es",))
     path = tmp_path / "p" / "locales" / "es" / "LC_MESSAGES" / "demo.po"
     before = path.read_bytes()
+    state = tmp_path / "p" / ".handbill"
+    files_before = sorted(p for p in state.rglob("*")) if state.exists() else []
     result = cli("draft", "--campaign", "demo", "--dry-run")
     assert "would draft 11 of 11 entries" in result.stdout
     assert server.requests == 0 and path.read_bytes() == before
-    assert not (tmp_path / "p" / ".handbill").exists()
+    # No cache, no lock: the dry run leaves .handbill/ as update left it.
+    assert (sorted(p for p in state.rglob("*")) if state.exists() else []) == files_before
 
 
 def test_the_ui_domain_is_drafted_too(tmp_path, server):
