@@ -611,7 +611,18 @@ def write_results() -> Path:
     for path in sorted(RESULTS_DIR.glob("*.json")):
         results[path.stem] = json.loads(path.read_text())
     out = HERE / "RESULTS.md"
-    out.write_text(render_results(results))
+    text = render_results(results)
+    # Workloads with scripts of their own (they need servers or rendered output) keep their
+    # latest results next to this file; RESULTS.md carries them so it holds every row.
+    for name in ("RESULTS-build.md", "RESULTS-render.md", "RESULTS-draft.md"):
+        extra = HERE / name
+        if extra.is_file():
+            body = extra.read_text().strip()
+            body = body.replace("\n# ", "\n## ", 1) if body.startswith("# ") else body
+            if body.startswith("# "):
+                body = "#" + body
+            text += f"\n\n<!-- from benchmarks/{name} -->\n{body}\n"
+    out.write_text(text)
     return out
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks of handbill against its peers (issue #7). Installs the peers, then measures:
 #   bash benchmarks/run.sh [--scales small,medium,large] [--workloads extract,update,memory]
-# Writes benchmarks/RESULTS.md. The peers go into benchmarks/work/peers-venv, never into the
+# Then render, draft and build (bench_render.py, bench_draft.py, bench_build.py).
+# Writes benchmarks/RESULTS.md with every row. The peers go into benchmarks/work/peers-venv, never into the
 # app's .venv. Needs the app installed first (scripts/setup.sh).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -22,4 +23,22 @@ if [ ! -x "$peers/bin/pybabel" ] || ! "$peers/bin/python" -c "import translate.c
         "translate-toolkit[markdown]" mdpo babel pyinstrument
 fi
 
-exec "$repo/.venv/bin/python" "$here/run.py" "$@"
+py="$repo/.venv/bin/python"
+scales="small,medium"
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+    [ "${args[$i]}" = "--scales" ] && scales="${args[$((i + 1))]}"
+done
+
+# 1. extract, update, memory against the peers (RESULTS.md sections per scale).
+"$py" "$here/run.py" "$@"
+# 2. render: one leaflet PDF against WeasyPrint alone on the same HTML (shipped project).
+{ echo "## render: one leaflet PDF against WeasyPrint alone"; echo;
+  echo "Medians of 5 on the shipped campaign, by \`python benchmarks/bench_render.py\`.";
+  echo; "$py" "$here/bench_render.py"; } > "$here/RESULTS-render.md"
+# 3. draft: 500 messages against a loopback LibreTranslate answering in 50 ms.
+"$py" "$here/bench_draft.py"
+# 4. build: full (--jobs 1 and 2), no-op, one catalog changed, peak memory.
+"$py" "$here/bench_build.py" --scales "$scales"
+# RESULTS.md again, now carrying the results of 2-4 as well.
+"$py" "$here/run.py" --scales "" --workloads ""
