@@ -4,6 +4,8 @@ writes; pofile.py does the reading and formatting."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import logging
 import os
 import re
@@ -493,15 +495,14 @@ def update(cfg: Config, domains: list[Domain], languages: list[str], check: bool
     return result
 
 
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 class _MergeCache:
     """(template sha256, catalog sha256) per catalog after its last merge, in .handbill/."""
 
     def __init__(self, cfg: Config):
-        import hashlib
-        import json
-
-        self._sha = lambda path: hashlib.sha256(path.read_bytes()).hexdigest()
-        self._json = json
         self.path = cfg.root / ".handbill" / "update-cache.json"
         self.key = f"{__version__} wrap={cfg.wrap}"
         self.cfg = cfg
@@ -515,23 +516,23 @@ class _MergeCache:
 
     def _pot(self, domain: str) -> str:
         if domain not in self.pots:
-            self.pots[domain] = self._sha(pot_path(self.cfg, domain))
+            self.pots[domain] = _sha256(pot_path(self.cfg, domain))
         return self.pots[domain]
 
     def fresh(self, domain: str, lang: str, path: Path) -> bool:
         seen = self.entries.get(str(path))
         if not seen or not path.exists():
             return False
-        return seen == [self._pot(domain), self._sha(path)]
+        return seen == [self._pot(domain), _sha256(path)]
 
     def record(self, domain: str, lang: str, path: Path) -> None:
         if path.exists():
-            self.entries[str(path)] = [self._pot(domain), self._sha(path)]
+            self.entries[str(path)] = [self._pot(domain), _sha256(path)]
             self.changed = True
 
     def save(self) -> None:
         if self.changed:
-            write_if_changed(self.path, self._json.dumps(
+            write_if_changed(self.path, json.dumps(
                 {"key": self.key, "entries": self.entries}, sort_keys=True).encode())
 
 

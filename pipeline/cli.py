@@ -6,6 +6,7 @@ Exit codes: 0 success; 1 a user error (bad input, failed check, a language that 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import sys
@@ -41,8 +42,6 @@ def fail(error: HandbillError | str) -> None:
 
 def _run(func):
     """Decorator: turn HandbillError into one line on stderr and exit code 1."""
-    import functools
-
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
