@@ -14,12 +14,11 @@ import logging
 import os
 import shutil
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from pipeline import __version__, catalogs, project
+from pipeline import __version__, catalogs, project, workers
 from pipeline.config import Config, load_config
 from pipeline.errors import HandbillError
 from pipeline.files import write_text_if_changed
@@ -186,6 +185,19 @@ def pack_rendered(cfg: Config, campaigns: list[Campaign], languages: list[str]):
     return results
 
 
+def _expected_cost(lang: str) -> int:
+    """Languages in CJK scripts take about 1.5 times as long to render (large fonts to load
+    and subset); starting them first keeps one worker from finishing long after the other."""
+    from babel.core import UnknownLocaleError
+
+    from pipeline.render.fonts import CJK_SCRIPTS, script_of
+
+    try:
+        return 3 if script_of(lang) in CJK_SCRIPTS else 2
+    except (UnknownLocaleError, ValueError):
+        return 2
+
+
 def build(cfg: Config, campaign_names: tuple[str, ...] = (), langs: tuple[str, ...] = (),
           jobs: int | None = None, clean: bool = False, options: dict | None = None,
           on_unit: Callable[[UnitResult, int, int], None] | None = None) -> BuildReport:
@@ -238,24 +250,27 @@ def build(cfg: Config, campaign_names: tuple[str, ...] = (), langs: tuple[str, .
                 continue
             todo.append((campaign.name, lang, digest))
     jobs = max(1, jobs or os.cpu_count() or 1)
+    cost = {lang: _expected_cost(lang) for lang in {unit[1] for unit in todo}}
+    todo.sort(key=lambda unit: -cost[unit[1]])
     done = 0
-    if jobs == 1 or len(todo) <= 1:
-        for name, lang, digest in todo:
-            unit = build_unit(str(cfg.root), name, lang, digest, options)
-            report.units.append(unit)
-            done += 1
-            if on_unit:
-                on_unit(unit, done, len(todo))
+    if len(todo) == 1:
+        units = [build_unit(str(cfg.root), *todo[0], options)]
     else:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(todo))) as pool:
-            futures = [pool.submit(build_unit, str(cfg.root), name, lang, digest, options)
-                       for name, lang, digest in todo]
-            for future in as_completed(futures):
-                unit = future.result()
-                report.units.append(unit)
-                done += 1
-                if on_unit:
-                    on_unit(unit, done, len(todo))
+        # Forked workers, each replaced when it has grown too big (see pipeline/workers.py);
+        # with --jobs 1 too, so that a long build's memory stays bounded.
+        from pipeline import render
+
+        render.warm_up()
+        units = (unit for _, unit in workers.run(
+            build_unit, [(str(cfg.root), name, lang, digest, options)
+                         for name, lang, digest in todo],
+            jobs, on_crash=lambda args, why: UnitResult(args[1], args[2], "failed",
+                                                        reasons=[why])))
+    for unit in units:
+        report.units.append(unit)
+        done += 1
+        if on_unit:
+            on_unit(unit, done, len(todo))
     position = {c.name: i for i, c in enumerate(campaigns)}
     lang_position = {lang: i for i, lang in enumerate([cfg.source_language, *languages])}
     report.units.sort(key=lambda u: (position.get(u.campaign, 0),

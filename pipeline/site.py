@@ -8,6 +8,7 @@ failed). Works from file:// and on any static host.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 import logging
@@ -112,7 +113,19 @@ def _posts(out_dir: Path) -> list[dict]:
     return list(posts.values())
 
 
-def _cards(out_dir: Path, campaign: Campaign, texts) -> list[dict]:
+def _rendered_page(out_dir: Path, state: str) -> dict | None:
+    """The page texts render recorded in render.json for this state, if it did."""
+    try:
+        data = json.loads((out_dir / "render.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None
+    page = data.get("page")
+    if data.get("status") != state or not isinstance(page, dict):
+        return None
+    return {**page, "title": data.get("title", "")}
+
+
+def _cards(out_dir: Path, campaign: Campaign, alts: dict[str, str]) -> list[dict]:
     cards = []
     folder = out_dir / "cards"
     for card in campaign.cards:
@@ -120,17 +133,19 @@ def _cards(out_dir: Path, campaign: Campaign, texts) -> list[dict]:
             name = f"{card.id}-{size}.png"
             if (folder / name).is_file():
                 width, height = (int(x) for x in label.split(" × "))
-                cards.append({"href": f"{campaign.name}/cards/{name}", "alt": texts(card.text,
-                              f"card:{card.id}"), "size": label, "width": width, "height": height})
+                cards.append({"href": f"{campaign.name}/cards/{name}",
+                              "alt": alts.get(card.id, card.text), "size": label, "width": width, "height": height})
     return cards
 
 
 def write_site(cfg: Config, campaigns: list[Campaign], languages: list[str]) -> list[Path]:
     """Write the index and one page per language from what build left in output/."""
-    from pipeline.render.templating import make_environment, render_template
+    from pipeline.render.templating import UI_VARIABLE, make_environment, render_template
     from pipeline.render.translations import identity, load, load_ui
 
     written = []
+    env = make_environment()  # one environment: each template is compiled once
+    env.filters["isolate"] = isolate
     source = cfg.source_language
     all_langs = [source] + [lang for lang in languages if lang != source]
     colours = campaigns[0].colours if campaigns else Colours()
@@ -149,50 +164,55 @@ def write_site(cfg: Config, campaigns: list[Campaign], languages: list[str]) -> 
                 continue
             stamp = _stamp(cfg, lang, campaign.name)
             state = stamp.get("state", "skipped")
-            texts = identity(lang, campaign.name)
-            if lang != source:
-                try:
-                    texts = load(cfg, lang, campaign.name, campaign.messages, None)
-                    texts.use_fuzzy = state == "draft"
-                except HandbillError as exc:  # a broken catalog: listed, not offered
-                    log.debug("%s", exc)  # build already reported it
-                    state = "failed"
             out_dir = cfg.output_dir / lang / campaign.name
+            rendered = state in ("final", "draft")
+            page = _rendered_page(out_dir, state) if rendered else None
+            if page is None:  # not rendered (or by an older handbill): from the catalog
+                page = {"title": campaign.title, "summary": campaign.summary or "",
+                        "cards": {c.id: c.text for c in campaign.cards}, "counts": {}}
+                if lang != source:
+                    try:
+                        texts = load(cfg, lang, campaign.name, campaign.messages, None)
+                        texts.use_fuzzy = state == "draft"
+                        page = {"title": texts.get(campaign.title, "campaign:title"),
+                                "summary": texts.get(campaign.summary, "campaign:summary")
+                                if campaign.summary else "",
+                                "cards": {c.id: texts.get(c.text, f"card:{c.id}")
+                                          for c in campaign.cards},
+                                "counts": dataclasses.asdict(texts.counts)}
+                    except HandbillError as exc:  # a broken catalog: listed, not offered
+                        log.debug("%s", exc)  # build already reported it
+                        state, rendered = "failed", False
             pack = None
             if stamp.get("pack") and (cfg.output_dir / stamp["pack"]).is_file():
                 size = (cfg.output_dir / stamp["pack"]).stat().st_size
                 pack = {"href": f"../{stamp['pack']}", "size": human_size(size, lang)}
-            counts = texts.counts
-            total = counts.reviewed + counts.fuzzy + counts.drafts + counts.missing + counts.rejected
+            total = sum(page["counts"].values())
             percent = None if lang == source or not total else \
-                f"{round(100 * counts.reviewed / total)} %"
-            rendered = state in ("final", "draft")
+                f"{round(100 * page['counts'].get('reviewed', 0) / total)} %"
             entry = {
-                "name": campaign.name, "title": texts.get(campaign.title, "campaign:title"),
-                "summary": texts.get(campaign.summary, "campaign:summary") if campaign.summary
-                else "", "state": state, "percent": percent, "pack": pack,
+                "name": campaign.name, "title": page["title"], "summary": page["summary"],
+                "state": state, "percent": percent, "pack": pack,
                 "rendered": rendered, "is_source": lang == source,
                 "draft_note_source": "Draft — machine translation, not yet reviewed",
                 "posts": _posts(out_dir) if rendered else [],
-                "cards": _cards(out_dir, campaign, texts.get) if rendered else [],
+                "cards": _cards(out_dir, campaign, page["cards"]) if rendered else [],
             }
             page_campaigns.append(entry)
             index_rows[campaign.name].append({
                 **info, "lang_tag": lang.replace("_", "-"), "state": state, "percent": percent, "pack": {"href": stamp["pack"], "size": human_size(
                     (cfg.output_dir / stamp["pack"]).stat().st_size, source)} if pack else None})
-        env = make_environment(ui)
-        env.filters["isolate"] = isolate
         html = render_template(
-            env, "site/language.html", lang_tag=lang.replace("_", "-"),
+            env, "site/language.html", **{UI_VARIABLE: ui}, lang_tag=lang.replace("_", "-"),
             direction=info["direction"], colours=colours, script=Markup(COPY_SCRIPT),
             script_hash=SCRIPT_HASH, campaigns=page_campaigns, source_tag=source,
             page_title=f"{info['name']} — {ui.get('Campaign materials to download')}")
         path = cfg.output_dir / lang / "index.html"
         write_text_if_changed(path, html)
         written.append(path)
-    env = make_environment(identity(source, "ui"))
     index = render_template(
-        env, "site/index.html", lang_tag=source.replace("_", "-"), direction="ltr",
+        env, "site/index.html", **{UI_VARIABLE: identity(source, "ui")},
+        lang_tag=source.replace("_", "-"), direction="ltr",
         colours=colours, script=Markup(COPY_SCRIPT), script_hash=SCRIPT_HASH,
         campaigns=[{"name": c.name, "title": c.title, "summary": c.summary,
                     "languages": index_rows[c.name]} for c in campaigns])

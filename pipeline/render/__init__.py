@@ -48,6 +48,16 @@ _LINE_HEIGHTS = {"Arab": (1.7, 1.45), "Deva": (1.6, 1.35), "Beng": (1.6, 1.35),
                  "Kore": (1.65, 1.25)}
 
 
+def warm_up() -> None:
+    """Import and prepare what rendering any language needs, once, in a process that is about
+    to fork render workers: they inherit it instead of each spending ~0.5 s on it again."""
+    import weasyprint  # noqa: F401
+    from pipeline import packs, sources, textlength  # noqa: F401
+    from pipeline.checks import check_entry  # noqa: F401
+
+    textlength.x_length("warm #up https://example.org")  # compiles twitter_text's tables
+
+
 @dataclass(frozen=True)
 class RenderOptions:
     paper: str | None = None  # None: the leaflet's front matter, then [render] paper
@@ -145,7 +155,8 @@ def render_language(cfg: Config, campaign: Campaign, lang: str,
                             warnings=warnings, title=texts.get(campaign.title, "campaign:title"),
                             readme=readme)
     if set(options.outputs) == set(OUTPUTS):
-        files["render.json"] = _state_json(campaign, lang, result, paper, sorted(files))
+        files["render.json"] = _state_json(campaign, lang, result, paper, sorted(files),
+                                           _page_texts(campaign, texts))
     _write(out_dir, files, result)
     return result
 
@@ -158,11 +169,23 @@ def _write(out_dir: Path, files: dict[str, bytes], result: LanguageResult) -> No
             result.written.append(path)
 
 
+def _page_texts(campaign: Campaign, texts: trmod.Translations) -> dict:
+    """What the download page shows of a rendered language, so that it need not read and
+    check the catalog again: the summary, the cards' alt texts and the catalog's counts."""
+    return {"summary": texts.get(campaign.summary, "campaign:summary") if campaign.summary
+            else "",
+            "cards": {card.id: texts.get(card.text, f"card:{card.id}")
+                      for card in campaign.cards},
+            "counts": dataclasses.asdict(texts.counts)}
+
+
 def _state_json(campaign: Campaign, lang: str, result: LanguageResult, paper: str | None,
-                names: list[str]) -> bytes:
+                names: list[str], page: dict | None = None) -> bytes:
     data = {"campaign": campaign.name, "language": lang, "status": result.state,
             "reason": result.why, "paper": paper, "files": names,
             "warnings": result.warnings, "title": result.title, "readme": result.readme}
+    if page is not None:
+        data["page"] = page
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 

@@ -38,7 +38,7 @@ class Run:
     direction: str  # "ltr" | "rtl"
 
 
-@functools.lru_cache(maxsize=512)
+@functools.lru_cache(maxsize=24)
 def _truetype(path: str, index: int, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(path, size, index=index, layout_engine=ImageFont.Layout.RAQM)
 
