@@ -253,8 +253,8 @@ def build(cfg: Config, campaign_names: tuple[str, ...] = (), langs: tuple[str, .
     cost = {lang: _expected_cost(lang) for lang in {unit[1] for unit in todo}}
     todo.sort(key=lambda unit: -cost[unit[1]])
     done = 0
-    if len(todo) == 1:
-        units = [build_unit(str(cfg.root), *todo[0], options)]
+    if len(todo) <= 1:  # nothing to render (a no-op build), or one language: no workers
+        units = [build_unit(str(cfg.root), *unit, options) for unit in todo]
     else:
         # Forked workers, each replaced when it has grown too big (see pipeline/workers.py);
         # with --jobs 1 too, so that a long build's memory stays bounded.
