@@ -382,6 +382,37 @@ def agreement(ctx: Context, ours: Path, theirs: Path, pots: Path, campaigns: lis
     return result
 
 
+@workload("one-catalog")
+def one_catalog(ctx: Context) -> None:
+    """At the large scale: the update of ONE catalog holding the whole large text of a language
+    (6,000 messages, the corpus `large-one-catalog`), handbill against msgmerge --previous:
+    where fuzzy matching, not start-up, is the cost. pybabel is left out: about 7 minutes per
+    run on a catalog this size."""
+    if ctx.scale != "large":
+        return
+    root = corpus.build("large-one-catalog")
+    big = Context("large", root, ctx.work / "one-catalog", ctx.env)
+    big.work.mkdir(parents=True, exist_ok=True)
+    v1_locales = root / "v1" / "locales"
+    pots = _v2_pots(big)
+    name, lang = big.campaigns[0], "es"
+    hb = project_copy(big, "update-handbill", root / "v2" / "source")
+    mm = big.work / "update-msgmerge"
+    tools = [
+        Tool("handbill update", handbill_argv(hb, "update", "-c", name, "-l", lang),
+             fresh_copy(v1_locales, hb / "locales"), 3, baseline=True,
+             note="includes re-extracting the template"),
+        Tool("msgmerge --previous", script(big.work / "msgmerge-big.sh", [
+            f"msgmerge --previous --quiet --update --backup=off "
+            f"{mm}/locales/{lang}/LC_MESSAGES/{name}.po {pots}/{name}.pot"]),
+             fresh_copy(v1_locales, mm / "locales"), 2, warmup=False),
+    ]
+    measure(ctx, "update (one catalog of 6,000 messages)", tools,
+            {t.name: "1 catalog, 6000 messages" for t in tools})
+    ctx.extra["one_catalog_agreement"] = agreement(big, hb / "locales", mm / "locales", pots,
+                                                   [name], [lang])
+
+
 @workload("memory")
 def memory(ctx: Context) -> None:
     """Peak memory (max RSS, as /usr/bin/time -v reports it) of handbill update, all catalogs."""
@@ -443,7 +474,7 @@ def build(ctx: Context) -> None:
                         count=f"{kib / 1024:.0f} MiB max RSS", baseline=True))
 
 
-DEFAULT_WORKLOADS = ("extract", "update", "memory")
+DEFAULT_WORKLOADS = ("extract", "update", "one-catalog", "memory")
 
 
 # ---------------------------------------------------------------------------- the report
@@ -485,8 +516,10 @@ def machine() -> dict:
 
 TARGETS = """\
 - update, medium, all 50 languages: handbill at most 0.25x msgmerge's time.
-- update, large: at most 0.25x msgmerge per catalog (the all-catalogs row; the one-catalog row
-  is reported too, but one process for one small file is mostly interpreter start-up).
+- update, large: at most 0.25x msgmerge for all catalogs, and for ONE catalog holding a whole
+  language of the large text (6,000 messages: the issue's "one catalog of ~6,400", where
+  msgmerge's fuzzy search is the cost). A 60-message catalog alone is reported for
+  information: one process for one small file is mostly interpreter start-up.
 - handbill's fuzzy matches agree with msgmerge's (same `#| msgid`) at least 90% of the time;
   also shown: how often both chose the same old message (the same translation carried over).
 - extract: no slower than po4a at every scale (po4a run per campaign, and with one po4a.cfg).
@@ -524,11 +557,22 @@ def render_results(results: dict[str, dict]) -> str:
             ratio = hb / mm
             lines.append(f"| update, all catalogs, ≤ 0.25x msgmerge | {scale} | {ratio:.2f}x | "
                          f"{'met' if ratio <= 0.25 else 'MISSED'} |")
-        hb1 = med("update (one catalog)", "handbill update")
-        mm1 = med("update (one catalog)", "msgmerge --previous")
-        if hb1 and mm1 and scale == "large":
-            lines.append(f"| update, one catalog alone (start-up bound) | {scale} | "
-                         f"{hb1 / mm1:.2f}x | {'met' if hb1 / mm1 <= 0.25 else 'MISSED'} |")
+        hb1 = med("update (one catalog of 6,000 messages)", "handbill update")
+        mm1 = med("update (one catalog of 6,000 messages)", "msgmerge --previous")
+        if hb1 and mm1:
+            lines.append(f"| update, one catalog (6,000 messages), ≤ 0.25x msgmerge | {scale} | "
+                         f"{hb1 / mm1:.3f}x ({hb1:.2f} s vs {mm1:.1f} s) | "
+                         f"{'met' if hb1 / mm1 <= 0.25 else 'MISSED'} |")
+        one = data.get("extra", {}).get("one_catalog_agreement")
+        if one:
+            lines.append(f"| fuzzy matches in that catalog: same `#\\| msgid` as msgmerge, "
+                         f"≥ 90% | {scale} | {one['new_percent']:.1f}% of {one['new_either']} | "
+                         f"{'met' if one['new_percent'] >= 90 else 'MISSED'} |")
+        hbs = med("update (one catalog)", "handbill update")
+        mms = med("update (one catalog)", "msgmerge --previous")
+        if hbs and mms and scale == "large":
+            lines.append(f"| (information) one 60-message catalog alone: start-up bound | "
+                         f"{scale} | {hbs / mms:.2f}x ({hbs:.3f} s vs {mms:.3f} s) | – |")
         agree = data.get("extra", {}).get("agreement")
         if agree:
             lines.append(f"| fuzzy matches: same `#\\| msgid` as msgmerge, ≥ 90% | {scale} | "
@@ -555,7 +599,8 @@ def render_results(results: dict[str, dict]) -> str:
                   f"Run {m['date']} on {m['nproc']} CPUs ({m['cpu']}), {m['os']}, Python "
                   f"{m['python']}; load average (1, 5, 15 min) at the start {m['load']}, at the end "
                   f"{m.get('load_end', '?')}; took "
-                  f"{data.get('seconds', 0):.0f} s.",
+                  f"{data.get('seconds', 0):.0f} s." + (f" ({m['partial']}.)" if m.get("partial")
+                                                        else ""),
                   f"Versions: {m['handbill']}; {m['msgmerge']}; {m['po4a']}; {m['peers']}.", "",
                   "| workload | tool | median s | x handbill | runs | CPU s | count | notes |",
                   "| --- | --- | ---: | ---: | ---: | ---: | --- | --- |"]
@@ -652,9 +697,19 @@ def run_scale(scale: str, names: list[str]) -> None:
         WORKLOADS[name](ctx)
     info["load_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    (RESULTS_DIR / f"{scale}.json").write_text(json.dumps({
-        "machine": info, "rows": [asdict(r) for r in ctx.rows], "notes": ctx.notes,
-        "extra": ctx.extra, "seconds": time.perf_counter() - started}, indent=1))
+    path = RESULTS_DIR / f"{scale}.json"
+    rows, extra = [asdict(r) for r in ctx.rows], dict(ctx.extra)
+    if path.exists() and set(names) != set(DEFAULT_WORKLOADS):
+        # Only some workloads were run: keep the other workloads' rows from the last run.
+        old = json.loads(path.read_text())
+        measured = {r["workload"] for r in rows}
+        rows = [r for r in old["rows"] if r["workload"] not in measured] + rows
+        extra = {**old.get("extra", {}), **extra}
+        info["partial"] = (f"{', '.join(names)} re-run on {info['date']}; the rest from "
+                           f"{old['machine'].get('date', '?')}")
+    path.write_text(json.dumps({
+        "machine": info, "rows": rows, "notes": ctx.notes,
+        "extra": extra, "seconds": time.perf_counter() - started}, indent=1))
     shutil.rmtree(work)
 
 
@@ -669,7 +724,7 @@ def main(argv: list[str] | None = None) -> int:
     scales = [s for s in args.scales.split(",") if s]
     names = [w for w in args.workloads.split(",") if w]
     for s in scales:
-        if s not in corpus.SCALES:
+        if s not in REPS:
             parser.error(f"unknown scale {s!r}")
     for w in names:
         if w not in WORKLOADS:

@@ -43,14 +43,20 @@ def test_every_task_runs_once_and_results_follow_their_arguments():
     assert len({pid for _, pid in results.values()}) == 2  # the same two workers throughout
 
 
+def _rss_mb() -> float:
+    return int(Path("/proc/self/status").read_text().split("VmRSS:")[1].split()[0]) / 1024
+
+
+def _grow_past(n: int, limit_mb: float) -> tuple[int, int]:
+    """Touch enough memory to take this process 30 MiB over `limit_mb`."""
+    return _pid_and_grow(n, max(0, int(limit_mb - _rss_mb()) + 30))
+
+
 def test_a_worker_over_the_memory_limit_is_replaced_after_its_task():
-    # A forked worker's peak starts at the parent's resident set at the fork (not at the
-    # parent's own peak). Each task pushes its worker 60 MiB above that: over a limit of +40.
-    status = Path("/proc/self/status").read_text()
-    baseline = int(status.split("VmRSS:")[1].split()[0]) / 1024
-    tasks = [(n, 60) for n in range(6)]
-    results = dict(workers.run(_pid_and_grow, tasks, jobs=2, on_crash=crashed,
-                               memory_limit_mb=baseline + 40))
+    limit = _rss_mb() + 50  # a forked worker starts near (often below) the parent's size
+    tasks = [(n, limit) for n in range(6)]
+    results = dict(workers.run(_grow_past, tasks, jobs=2, on_crash=crashed,
+                               memory_limit_mb=limit))
     pids = [pid for _, pid in results.values()]
     assert len(set(pids)) == 6, "each task should have had a fresh worker"
     assert os.getpid() not in pids
