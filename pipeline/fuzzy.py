@@ -15,15 +15,14 @@ messages took 134 s of CPU to update, with rapidfuzz a few seconds.
 
 from __future__ import annotations
 
-from rapidfuzz import process
-from rapidfuzz.distance import Indel
-
 # msgmerge's FUZZY_THRESHOLD.
 THRESHOLD = 0.6
 
 
 def similarity(a: str, b: str) -> float:
     """2*LCS/(len(a)+len(b)), the measure of gettext's fstrcmp."""
+    from rapidfuzz.distance import Indel
+
     if not a and not b:
         return 1.0
     return Indel.normalized_similarity(a, b)
@@ -45,6 +44,10 @@ class FuzzyMatcher:
         good = self._good.setdefault(msgid, {})
         done = self._done.setdefault(msgid, [])
         if not any(pool is seen for seen in done):
+            # Imported here: `extract` and `build` load this module but rarely match anything.
+            from rapidfuzz import process
+            from rapidfuzz.distance import Indel
+
             todo = pool.difference(*done) if done else pool
             done.append(pool)
             if todo and msgid:
