@@ -54,7 +54,10 @@ def change_one_catalog(project: Path, round_: int) -> None:
                     encoding="utf-8")
 
 
-def bench(scale: str) -> list[list]:
+PARTS = ("jobs", "full")  # "full" is the full build, then the no-op and one-catalog builds
+
+
+def bench(scale: str, parts: tuple[str, ...] = PARTS) -> list[list]:
     root = corpus.build(scale)
     project = WORK / f"build-{scale}"
     if project.exists():
@@ -67,13 +70,15 @@ def bench(scale: str) -> list[list]:
     # --jobs 1 against --jobs 2 over all languages of one campaign (interleaved runs).
     rounds = 3 if scale == "small" else 2 if scale == "medium" else 1
     runs: dict[str, list[tuple[float, int]]] = {"1": [], "2": []}
-    for _ in range(rounds):
+    for _ in range(rounds if "jobs" in parts else 0):
         for jobs in ("1", "2"):
             runs[jobs].append(timed(project, *base, *one, "--clean", "--jobs", jobs))
-    for jobs in ("1", "2"):
+    for jobs in ("1", "2") if "jobs" in parts else ():
         rows.append([scale, f"one campaign, all languages, --jobs {jobs}",
                      statistics.median(s for s, _ in runs[jobs]), max(m for _, m in runs[jobs]),
                      f"{languages} renders; median of {rounds}"])
+    if "full" not in parts:
+        return rows
     renders = corpus.SCALES[scale].campaigns * languages
     seconds, rss = timed(project, *base, "--clean", "--jobs", "2")
     rows.append([scale, "full build, --jobs 2", seconds, rss, f"{renders} renders"])
@@ -132,20 +137,30 @@ def report() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scales", default="small,medium")
+    parser.add_argument("--parts", default=",".join(PARTS),
+                        help="jobs (one campaign, --jobs 1 and 2) and/or full (full, no-op and "
+                             "one-catalog builds); rows not measured are kept from the last run")
     args = parser.parse_args(argv)
+    parts = tuple(p for p in args.parts.split(",") if p)
     WORK.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
     for scale in filter(None, args.scales.split(",")):
         started = time.time()
         load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-        rows = bench(scale)
+        rows = bench(scale, parts)
         machine = (f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))} on "
                    f"{os.cpu_count()} CPUs ({platform.processor() or platform.machine()}), "
                    f"Python {platform.python_version()}; load average at the start {load}, "
                    f"at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
                    f"took {time.time() - started:.0f} s.")
-        (RESULTS / f"build-{scale}.json").write_text(json.dumps(
-            {"machine": machine, "rows": rows}, indent=1))
+        path = RESULTS / f"build-{scale}.json"
+        if set(parts) != set(PARTS) and path.exists():
+            old = json.loads(path.read_text())
+            measured = {row[1] for row in rows}
+            rows = [row for row in old["rows"] if row[1] not in measured] + rows
+            rows.sort(key=lambda row: not row[1].startswith("one campaign"))
+            machine = f"{old['machine']} Re-run of {', '.join(parts)}: {machine}"
+        path.write_text(json.dumps({"machine": machine, "rows": rows}, indent=1))
         for row in rows:
             print(row, flush=True)
     text = report()

@@ -430,50 +430,6 @@ def memory(ctx: Context) -> None:
     print(f"  peak memory of handbill update: {kib / 1024:.0f} MiB", flush=True)
 
 
-def _help_has(command: str, *options: str) -> bool:
-    proc = subprocess.run([str(APP / "handbill"), command, "--help"], capture_output=True,
-                          text=True)
-    return proc.returncode == 0 and all(opt in proc.stdout for opt in options)
-
-
-@workload("render")
-def render(ctx: Context) -> None:
-    """handbill render of posts and cards (no PDF), every language; peers come with #7's
-    render part."""
-    if not _help_has("render", "--only", "--lang", "--allow-incomplete"):
-        ctx.notes.append("render: not available yet (`handbill render` lacks --only/--lang/"
-                         "--allow-incomplete); no rows.")
-        return
-    proj = project_copy(ctx, "render", ctx.root / "v1" / "source")
-    shutil.copytree(ctx.root / "v1" / "locales", proj / "locales")
-    tool = Tool("handbill render --only posts --only cards",
-                handbill_argv(proj, "render", *ctx.only_campaigns(), "--only", "posts",
-                              "--only", "cards", "--allow-incomplete"),
-                fresh_dir(proj / "output"), REPS[ctx.scale][1], baseline=True,
-                note="no peer row yet")
-    measure(ctx, "render (posts + cards)", [tool])
-
-
-@workload("build")
-def build(ctx: Context) -> None:
-    """handbill build from scratch and its peak memory; peers come with #7's build part."""
-    if not _help_has("build", "--jobs", "--clean", "--allow-incomplete"):
-        ctx.notes.append("build: not available yet (`handbill build` lacks --jobs/--clean/"
-                         "--allow-incomplete); no rows.")
-        return
-    proj = project_copy(ctx, "build", ctx.root / "v1" / "source")
-    shutil.copytree(ctx.root / "v1" / "locales", proj / "locales")
-    out = ctx.work / "build-memory.txt"
-    tool = Tool("handbill build --clean", ["/usr/bin/time", "-f", "%M", "-o", str(out),
-                                           *handbill_argv(proj, "build", "--clean",
-                                                          "--allow-incomplete")],
-                None, 1, baseline=True, note="no peer row yet")
-    measure(ctx, "build (from scratch)", [tool], warmup=False)
-    kib = int(out.read_text().split()[-1])
-    ctx.rows.append(Row("peak memory: build", ctx.scale, "handbill build", None, 1,
-                        count=f"{kib / 1024:.0f} MiB max RSS", baseline=True))
-
-
 DEFAULT_WORKLOADS = ("extract", "update", "one-catalog", "memory")
 
 
