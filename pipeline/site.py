@@ -8,7 +8,6 @@ failed). Works from file:// and on any static host.
 from __future__ import annotations
 
 import base64
-import dataclasses
 import hashlib
 import json
 import logging
@@ -122,7 +121,7 @@ def _rendered_page(out_dir: Path, state: str) -> dict | None:
     page = data.get("page")
     if data.get("status") != state or not isinstance(page, dict):
         return None
-    return {**page, "title": data.get("title", "")}
+    return page
 
 
 def _cards(out_dir: Path, campaign: Campaign, alts: dict[str, str]) -> list[dict]:
@@ -134,14 +133,15 @@ def _cards(out_dir: Path, campaign: Campaign, alts: dict[str, str]) -> list[dict
             if (folder / name).is_file():
                 width, height = (int(x) for x in label.split(" × "))
                 cards.append({"href": f"{campaign.name}/cards/{name}",
-                              "alt": alts.get(card.id, card.text), "size": label, "width": width, "height": height})
+                              "alt": alts.get(card.id, card.text), "size": label,
+                              "width": width, "height": height})
     return cards
 
 
 def write_site(cfg: Config, campaigns: list[Campaign], languages: list[str]) -> list[Path]:
     """Write the index and one page per language from what build left in output/."""
     from pipeline.render.templating import UI_VARIABLE, make_environment, render_template
-    from pipeline.render.translations import identity, load, load_ui
+    from pipeline.render.translations import identity, load, load_ui, page_texts
 
     written = []
     env = make_environment()  # one environment: each template is compiled once
@@ -168,21 +168,15 @@ def write_site(cfg: Config, campaigns: list[Campaign], languages: list[str]) -> 
             rendered = state in ("final", "draft")
             page = _rendered_page(out_dir, state) if rendered else None
             if page is None:  # not rendered (or by an older handbill): from the catalog
-                page = {"title": campaign.title, "summary": campaign.summary or "",
-                        "cards": {c.id: c.text for c in campaign.cards}, "counts": {}}
+                texts = identity(lang, campaign.name)
                 if lang != source:
                     try:
                         texts = load(cfg, lang, campaign.name, campaign.messages, None)
                         texts.use_fuzzy = state == "draft"
-                        page = {"title": texts.get(campaign.title, "campaign:title"),
-                                "summary": texts.get(campaign.summary, "campaign:summary")
-                                if campaign.summary else "",
-                                "cards": {c.id: texts.get(c.text, f"card:{c.id}")
-                                          for c in campaign.cards},
-                                "counts": dataclasses.asdict(texts.counts)}
                     except HandbillError as exc:  # a broken catalog: listed, not offered
                         log.debug("%s", exc)  # build already reported it
                         state, rendered = "failed", False
+                page = page_texts(campaign, texts)
             pack = None
             if stamp.get("pack") and (cfg.output_dir / stamp["pack"]).is_file():
                 size = (cfg.output_dir / stamp["pack"]).stat().st_size

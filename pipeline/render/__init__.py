@@ -156,7 +156,7 @@ def render_language(cfg: Config, campaign: Campaign, lang: str,
                             readme=readme)
     if set(options.outputs) == set(OUTPUTS):
         files["render.json"] = _state_json(campaign, lang, result, paper, sorted(files),
-                                           _page_texts(campaign, texts))
+                                           trmod.page_texts(campaign, texts))
     _write(out_dir, files, result)
     return result
 
@@ -167,16 +167,6 @@ def _write(out_dir: Path, files: dict[str, bytes], result: LanguageResult) -> No
         result.files.append(path)
         if write_if_changed(path, files[name]):
             result.written.append(path)
-
-
-def _page_texts(campaign: Campaign, texts: trmod.Translations) -> dict:
-    """What the download page shows of a rendered language, so that it need not read and
-    check the catalog again: the summary, the cards' alt texts and the catalog's counts."""
-    return {"summary": texts.get(campaign.summary, "campaign:summary") if campaign.summary
-            else "",
-            "cards": {card.id: texts.get(card.text, f"card:{card.id}")
-                      for card in campaign.cards},
-            "counts": dataclasses.asdict(texts.counts)}
 
 
 def _state_json(campaign: Campaign, lang: str, result: LanguageResult, paper: str | None,

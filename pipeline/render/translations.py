@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from pipeline.catalogs import is_draft, plural_count, po_path
 from pipeline.config import Config
@@ -239,3 +239,15 @@ def decide(counts: Counts, drafts_policy: str, allow_incomplete: bool) -> Decisi
             return Decision(FINAL, False, True, f"{summary}; [render] drafts = \"final\"")
         return Decision(DRAFT, True, True, f"{summary}; labelled as a draft")
     return Decision(FINAL, False, False, "fully reviewed")
+
+
+def page_texts(campaign: Campaign, texts: Translations) -> dict:
+    """What the download page shows of a language: its title, summary and the cards' alt
+    texts, and the catalog's counts. Render records it in render.json, so that the page need
+    not read and check the catalog again."""
+    return {"title": texts.get(campaign.title, "campaign:title"),
+            "summary": texts.get(campaign.summary, "campaign:summary") if campaign.summary
+            else "",
+            "cards": {card.id: texts.get(card.text, f"card:{card.id}")
+                      for card in campaign.cards},
+            "counts": asdict(texts.counts)}
