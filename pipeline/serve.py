@@ -50,7 +50,10 @@ class Server:
         self.rebuilds = 0
         self.threads = [threading.Thread(target=self.httpd.serve_forever, daemon=True)]
         if rebuild is not None:
-            self.threads.append(threading.Thread(target=self._watch, daemon=True))
+            # The state to compare with is taken now, not when the thread gets to run: a save
+            # made between start() and the thread's first look would otherwise go unseen.
+            self.threads.append(threading.Thread(target=self._watch,
+                                                 args=(watched_state(cfg),), daemon=True))
 
     @property
     def url(self) -> str:
@@ -61,8 +64,7 @@ class Server:
             thread.start()
         return self
 
-    def _watch(self) -> None:
-        seen = watched_state(self.cfg)
+    def _watch(self, seen: dict[Path, int]) -> None:
         while not self.stopping.wait(self.interval):
             now = watched_state(self.cfg)
             if now != seen:
