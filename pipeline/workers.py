@@ -125,6 +125,7 @@ def run(function: Callable, argument_lists: Iterable[tuple], jobs: int,
                     give(None)
                     continue
                 if kind == "error":
+                    worker.stop(wait_seconds=5)
                     if remote and hasattr(value, "add_note"):
                         value.add_note(f"In the render process:\n{remote}")
                     raise value

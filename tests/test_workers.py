@@ -81,3 +81,11 @@ def test_one_job_uses_one_worker_process():
     results = dict(workers.run(_pid_and_grow, [(n, 0) for n in range(5)], jobs=1,
                                on_crash=crashed))
     assert len({pid for _, pid in results.values()}) == 1
+
+
+def test_no_worker_is_left_behind_after_an_exception():
+    import multiprocessing
+
+    with pytest.raises(KeyError):
+        list(workers.run(_fail_on, [(n,) for n in range(8)], jobs=2, on_crash=crashed))
+    assert multiprocessing.active_children() == []
