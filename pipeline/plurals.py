@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Callable
 
 from babel import Locale
-from babel.messages.plurals import get_plural
 
 _TOKEN_RE = re.compile(r"\s*(?:(\d+)|(n)\b|(\|\||&&|==|!=|<=|>=|[-+*/%<>!?:()]))")
 _BINARY = [  # lowest precedence first, as in C
@@ -138,5 +137,9 @@ def plural_forms_for(locale: Locale | str) -> PluralForms:
     msginit writes); 2.19 switched to CLDR's categories (Spanish 3, with "many" for millions),
     which would give new catalogs a header unlike every existing one. pyproject pins < 2.19.
     """
+    # Imported here: babel.messages pulls in its whole catalog model (~10 ms), which commands
+    # that never write a Plural-Forms header (extract, check, build with nothing new) skip.
+    from babel.messages.plurals import get_plural
+
     rule = get_plural(str(locale))
     return parse_plural_forms(f"nplurals={rule.num_plurals}; plural={rule.plural_expr};")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from babel.messages.extract import extract_from_dir
-
 from pipeline.model import Message, Origin
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -21,6 +19,8 @@ _OPTIONS = {"**.html": {"extensions": "jinja2.ext.i18n", "newstyle_gettext": "tr
 
 def ui_messages(templates_dir: Path = TEMPLATES_DIR) -> list[Message]:
     """Messages of the handbill templates; references are relative to the package folder."""
+    from babel.messages.extract import extract_from_dir  # ~10 ms; only for the ui domain
+
     if not templates_dir.is_dir():
         return []
     found: dict[tuple[str | None, str], dict] = {}
