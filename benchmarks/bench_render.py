@@ -6,7 +6,8 @@ For each language, on a copy of the shipped project:
   weasyprint weasyprint.HTML(string=html).write_pdf() on the very same leaflet.html
              (a fresh FontConfiguration per call, as that one-liner does)
   wp+fc      the same with one shared FontConfiguration (WeasyPrint at its best)
-Median of 5 runs after one warm-up. The ratio is handbill / weasyprint (target <= 1.15).
+Median of 9 runs after one warm-up, the three interleaved (round by round, so that a
+moment of load on this shared machine hits all three alike). The ratio is handbill / weasyprint (target <= 1.15).
 It also times a whole `handbill render --lang L` in a fresh process (cards and posts included).
 
 Usage: .venv/bin/python benchmarks/bench_render.py [LANG ...]
@@ -32,17 +33,20 @@ from pipeline.config import load_config  # noqa: E402
 from pipeline.render import RenderOptions, render_language  # noqa: E402
 from pipeline.sources import read_campaign  # noqa: E402
 
-RUNS = 5
+RUNS = 9
 
 
-def median_time(func) -> float:
-    func()  # warm-up: imports, font caches
-    times = []
+def median_times(*funcs) -> list[float]:
+    """Median seconds of each function, the functions run in turn RUNS times."""
+    for func in funcs:
+        func()  # warm-up: imports, font caches
+    times: list[list[float]] = [[] for _ in funcs]
     for _ in range(RUNS):
-        started = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        for func, record in zip(funcs, times):
+            started = time.perf_counter()
+            func()
+            record.append(time.perf_counter() - started)
+    return [statistics.median(record) for record in times]
 
 
 def main(languages: list[str]) -> None:
@@ -64,11 +68,11 @@ def main(languages: list[str]) -> None:
                 print(f"| {lang} | {result.state}: {result.why} |")
                 continue
             html = (cfg.output_dir / lang / campaign.name / "leaflet.html").read_text()
-            ours = median_time(lambda: render_language(cfg, campaign, lang, only_leaflet))
-            plain = median_time(lambda: weasyprint.HTML(string=html).write_pdf())
             shared = FontConfiguration()
-            best = median_time(lambda: weasyprint.HTML(string=html).write_pdf(
-                font_config=shared))
+            ours, plain, best = median_times(
+                lambda: render_language(cfg, campaign, lang, only_leaflet),
+                lambda: weasyprint.HTML(string=html).write_pdf(),
+                lambda: weasyprint.HTML(string=html).write_pdf(font_config=shared))
             pages = len(weasyprint.HTML(string=html).render().pages)
             started = time.perf_counter()
             subprocess.run([str(REPO / ".venv" / "bin" / "handbill"), "--project", str(root),

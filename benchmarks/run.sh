@@ -34,7 +34,7 @@ done
 "$py" "$here/run.py" "$@"
 # 2. render: one leaflet PDF against WeasyPrint alone on the same HTML (shipped project).
 { echo "## render: one leaflet PDF against WeasyPrint alone"; echo;
-  echo "Medians of 5 on the shipped campaign, by \`python benchmarks/bench_render.py\`.";
+  echo "Medians of 9 interleaved runs on the shipped campaign, by \`python benchmarks/bench_render.py\`.";
   echo; "$py" "$here/bench_render.py"; } > "$here/RESULTS-render.md"
 # 3. draft: 500 messages against a loopback LibreTranslate answering in 50 ms.
 "$py" "$here/bench_draft.py"
