@@ -239,7 +239,7 @@ def merge(po: Catalog, pot: Catalog, matcher: FuzzyMatcher, lang: str | None = N
     for entry in po.entries:
         if not entry.is_header and entry.strings and entry.strings[0]:
             pool_entries.setdefault(entry.msgid, []).append(entry)
-    pool = frozenset(pool_entries)
+    pool = matcher.pool(pool_entries)
     entries = [header]
     for template in pot.messages:
         old = old_by_key.get(template.key)

@@ -558,8 +558,8 @@ def serve(obj: _Context, port: int, no_watch: bool) -> None:
 
     rebuild()
     server = Server(cfg, port, None if no_watch else rebuild).start()
-    click.echo(f"serving {cfg.relpath(cfg.output_dir)} at {server.url} (Ctrl-C to stop)")
-    try:
+    try:  # Ctrl-C at any moment from here on stops the server cleanly
+        click.echo(f"serving {cfg.relpath(cfg.output_dir)} at {server.url} (Ctrl-C to stop)")
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:

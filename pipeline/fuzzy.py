@@ -15,6 +15,8 @@ messages took 134 s of CPU to update, with rapidfuzz a few seconds.
 
 from __future__ import annotations
 
+from typing import Iterable
+
 # msgmerge's FUZZY_THRESHOLD.
 THRESHOLD = 0.6
 
@@ -35,22 +37,32 @@ class FuzzyMatcher:
         self.threshold = threshold
         # new msgid -> {old msgid: score} for the old msgids at or above the threshold
         self._good: dict[str, dict[str, float]] = {}
-        # new msgid -> the pools it was scored against (the same few frozensets are passed for
-        # every msgid of a catalog, so this holds references, not copies of the old msgids)
+        # new msgid -> the pools it was scored against (a few at most: see ranked())
         self._done: dict[str, list[frozenset[str]]] = {}
+        # one string object per old msgid text, shared by every catalog's pool (see pool())
+        self._texts: dict[str, str] = {}
+
+    def pool(self, texts: Iterable[str]) -> frozenset[str]:
+        """One catalog's old msgids as a pool for ranked(). Equal texts of different catalogs
+        become one string object, so the pools this matcher remembers cost their tables only
+        (each catalog's own copies of the texts cost a worker 80 MB at the large scale)."""
+        canonical = self._texts
+        return frozenset(canonical.setdefault(text, text) for text in texts)
 
     def ranked(self, msgid: str, pool: frozenset[str]) -> list[tuple[float, str]]:
         """Old msgids of `pool` scoring at least the threshold, best first."""
         good = self._good.setdefault(msgid, {})
         done = self._done.setdefault(msgid, [])
         if not any(pool is seen for seen in done):
-            # Imported here: `extract` and `build` load this module but rarely match anything.
-            from rapidfuzz import process
-            from rapidfuzz.distance import Indel
-
             todo = pool.difference(*done) if done else pool
             done.append(pool)
+            if len(done) > 8:  # one pool per language: fold them, so the check stays cheap
+                done[:] = [frozenset().union(*done)]
             if todo and msgid:
+                # Imported here: `extract` and `build` load this module but rarely match.
+                from rapidfuzz import process
+                from rapidfuzz.distance import Indel
+
                 for old, score, _ in process.extract(
                         msgid, list(todo), scorer=Indel.normalized_similarity,
                         score_cutoff=self.threshold, limit=None):

@@ -21,6 +21,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -61,7 +62,8 @@ def libre_url():
 def serve_until_serving(command: str, cwd: Path, env: dict) -> str:
     """Run `handbill serve` (it builds first) until it says it is serving, then Ctrl-C it."""
     proc = subprocess.Popen(["bash", "-c", f"exec {command} --port 0"], cwd=cwd, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
     lines = []
     watchdog = threading.Timer(240, proc.kill)  # a serve that never says so fails, not hangs
     watchdog.start()
@@ -72,10 +74,17 @@ def serve_until_serving(command: str, cwd: Path, env: dict) -> str:
                 break
             lines.append(line)
             if line.startswith("serving "):
+                time.sleep(1)  # a person reads the line before pressing Ctrl-C
                 break
     finally:
         proc.send_signal(signal.SIGINT)
-        rest, _ = proc.communicate(timeout=60)
+        try:
+            rest, _ = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            rest, _ = proc.communicate()
+            pytest.fail(f"`handbill serve` did not stop on Ctrl-C within 60 s:\n"
+                        f"{''.join(lines)}{rest}")
         watchdog.cancel()
     return "".join(lines) + rest
 
