@@ -14,14 +14,15 @@ from __future__ import annotations
 import argparse
 import difflib
 import random
-import re
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
+from msgcat import drop_unknown_flags, msgcat_args  # noqa: E402
 from pipeline.pofile import Catalog, Entry, dump_catalog  # noqa: E402
 
 # Pieces of text in many scripts, including wide (CJK), combining (Devanagari, Thai) and RTL.
@@ -101,15 +102,6 @@ def random_catalog(rng: random.Random, formats: bool = True) -> Catalog:
     return Catalog(entries=entries, charset="UTF-8")
 
 
-def drop_unknown_flags(text: str) -> str:
-    """msgcat 0.21 drops flags it does not know (Weblate's max-length:N, ignore-*)."""
-    def fix(match: re.Match) -> str:
-        flags = [f.strip() for f in match.group(1).split(",")]
-        known = [f for f in flags if not re.match(r"^(max-length:|ignore-)", f)]
-        return ("#, " + ", ".join(known) + "\n") if known else ""
-    return re.sub(r"^#, (.*)\n", fix, text, flags=re.M)
-
-
 def _entry_blocks(text: str) -> list[str]:
     return text.split("\n\n")
 
@@ -123,8 +115,7 @@ def check(catalogs: int, seed: int, width: int, formats: bool, show: int = 3) ->
         for round_ in range(catalogs):
             ours = dump_catalog(random_catalog(rng, formats), width)
             path.write_bytes(ours)
-            args = ["msgcat", str(path)] + ([f"--width={width}"] if width else ["--no-wrap"])
-            ref = subprocess.run(args, capture_output=True)
+            ref = subprocess.run(msgcat_args(path, width), capture_output=True)
             if ref.returncode != 0:
                 print(f"round {round_}: msgcat rejected the file:\n{ref.stderr.decode()}")
                 bad += 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from msgcat import drop_unknown_flags, msgcat_reference
 from pipeline.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -101,21 +101,6 @@ class Cli:
 @pytest.fixture
 def cli(demo: Path) -> Cli:
     return Cli(demo)
-
-
-def msgcat_reference(path: Path, width: int = 79) -> str:
-    """What GNU msgcat writes for a file, as Latin-1 text (lossless for any charset)."""
-    args = ["msgcat", str(path)] + ([f"--width={width}"] if width else ["--no-wrap"])
-    return subprocess.run(args, capture_output=True, check=True).stdout.decode("latin-1")
-
-
-def drop_unknown_flags(text: str) -> str:
-    """msgcat 0.21 drops flags it does not know (Weblate's max-length:N, ignore-*)."""
-    def fix(match: re.Match) -> str:
-        flags = [f.strip() for f in match.group(1).split(",")]
-        known = [f for f in flags if not re.match(r"^(max-length:|ignore-)", f)]
-        return ("#, " + ", ".join(known) + "\n") if known else ""
-    return re.sub(r"^#, (.*)\n", fix, text, flags=re.M)
 
 
 def assert_canonical(path: Path, width: int = 79) -> None:
