@@ -35,8 +35,8 @@ class _Context:
 
 
 def fail(error: HandbillError | str) -> None:
-    """Print one error line and exit 1."""
-    click.echo(f"handbill: error: {error}", err=True)
+    """Print the error (one line per problem: a source may hold several) and exit 1."""
+    _report_failures([error])
     sys.exit(1)
 
 
@@ -95,7 +95,8 @@ def _domains(cfg: Config, names: tuple[str, ...]):
 
 def _report_failures(failures: list[HandbillError]) -> None:
     for failure in failures:
-        click.echo(f"handbill: error: {failure}", err=True)
+        for line in str(failure).splitlines() or [""]:
+            click.echo(f"handbill: error: {line}", err=True)
 
 
 @main.command()

@@ -43,3 +43,54 @@ class RenderError(HandbillError):
 
 class CheckFailed(HandbillError):
     """Checks found errors; the findings were already reported."""
+
+
+class SourceErrors(SourceError):
+    """Several problems of a campaign's sources, reported together (one line each)."""
+
+    def __init__(self, errors: list[HandbillError], more: int = 0):
+        first = errors[0]
+        super().__init__(first.message, first.path, first.line)
+        self.errors = list(errors)
+        self.more = more
+
+    def __str__(self) -> str:
+        lines = [HandbillError.__str__(e) for e in self.errors]
+        if self.more:
+            lines.append(f"... and {self.more} more problems; fix these and run again")
+        return "\n".join(lines)
+
+
+class Problems:
+    """Collects a file's errors so one run reports all of them (up to `cap`), not the first.
+
+    `raise_if_any()` raises one SourceErrors; an error raised by a helper is added with
+    `add_error`. Warnings are kept apart: they never stop a stage."""
+
+    def __init__(self, cap: int = 50):
+        self.cap = cap
+        self.errors: list[HandbillError] = []
+        self.more = 0
+        self.warnings: list[HandbillError] = []
+
+    def add(self, message: str, path: str | Path | None = None, line: int | None = None) -> None:
+        self.add_error(SourceError(message, path, line))
+
+    def add_error(self, error: HandbillError) -> None:
+        for one in getattr(error, "errors", [error]):
+            if len(self.errors) < self.cap:
+                self.errors.append(one)
+            else:
+                self.more += 1
+        self.more += getattr(error, "more", 0)
+
+    def warn(self, message: str, path: str | Path | None = None, line: int | None = None) -> None:
+        self.warnings.append(SourceError(message, path, line))
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            ordered = sorted(self.errors, key=lambda e: (e.path or "", e.line or 0))
+            raise SourceErrors(ordered, self.more)

@@ -59,20 +59,69 @@ class Message:
         return (self.context, self.msgid)
 
 
+# Leaflet blocks that hold text of their own (one message each); the others hold blocks.
+LEAF_KINDS = ("heading", "paragraph", "code", "rule")
+CONTAINER_KINDS = ("list", "item", "quote")
+
+
 @dataclass(frozen=True)
 class Block:
-    """A leaflet block. kind: heading, paragraph, item, quote, code, rule."""
+    """A node of the leaflet's tree, as CommonMark reads it.
+
+    Leaves: heading, paragraph (also the text of a list item or of a quote), code, rule.
+    Containers: list (of items), item and quote (of any blocks). A heading or paragraph is one
+    message; `notes` are the writers' HTML comments before it, passed to translators."""
 
     kind: str
-    text: str
-    line: int
-    level: int = 0  # heading level; for items, the list's number (lists are grouped by it)
-    ordered: bool = False
-    start: int = 1
+    text: str = ""
+    line: int = 0
+    level: int = 0  # heading level
+    ordered: bool = False  # lists
+    start: int = 1  # ordered lists
+    tight: bool = True  # lists: items without blank lines between them
+    children: tuple[Block, ...] = ()
+    notes: tuple[str, ...] = ()
+    end: int = 0  # the line after the block (as markdown-it maps it)
+    translatable: bool = True  # False for a paragraph of template tokens only
 
     @property
-    def translatable(self) -> bool:
-        return self.kind in ("heading", "paragraph", "item", "quote")
+    def is_message(self) -> bool:
+        return self.kind in ("heading", "paragraph") and self.translatable and bool(self.text)
+
+
+def walk(blocks: tuple[Block, ...], ancestors: tuple[Block, ...] = ()):
+    """(block, its ancestors) for every block of a tree, in document order."""
+    for block in blocks:
+        yield block, ancestors
+        if block.children:
+            yield from walk(block.children, ancestors + (block,))
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A link reference definition: `[label]: url "title"`; the title is a message."""
+
+    label: str  # as markdown-it normalises it (the key of env["references"])
+    url: str
+    title: str
+    line: int
+    name: str = ""  # the label as written
+
+
+@dataclass(frozen=True)
+class Leaflet:
+    """What leaflet.md holds: its block tree, reference definitions and images."""
+
+    blocks: tuple[Block, ...] = ()
+    references: tuple[Reference, ...] = ()
+    images: tuple[tuple[str, str], ...] = ()  # (src as written, path relative to the project)
+    paper: str | None = None
+    front: tuple[tuple[str, str], ...] = ()  # front matter texts handbill uses (title…)
+    coverage: tuple[tuple[int, int, str], ...] = ()  # (first line, after last, what) read
+
+    def leaves(self):
+        """(block, ancestors) of every heading and paragraph, in document order."""
+        return [(b, a) for b, a in walk(self.blocks) if b.kind in ("heading", "paragraph")]
 
 
 @dataclass(frozen=True)
@@ -101,6 +150,34 @@ class Event:
 
 
 @dataclass(frozen=True)
+class NamedDate:
+    """One of campaign.yml's `dates:`, used as {date.NAME} and {time.NAME}."""
+
+    name: str
+    date: _dt.date
+    time: str | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Shortcode:
+    """How the coordinator renders a template token: one text, or a text per language."""
+
+    key: str  # the token, whitespace normalised
+    texts: tuple[tuple[str, str], ...]  # (language or "*" for every language, text)
+    line: int = 0
+
+    def text_for(self, lang: str, source_language: str) -> str | None:
+        """The rendering in `lang`: its own, else the one for every language, else the
+        source language's."""
+        table = dict(self.texts)
+        for code in (lang, "*", source_language):
+            if code in table:
+                return table[code]
+        return None
+
+
+@dataclass(frozen=True)
 class Colours:
     background: str = "#b71c1c"
     text: str = "#ffffff"
@@ -109,7 +186,9 @@ class Colours:
 
 @dataclass(frozen=True)
 class LanguageOverride:
-    """Per-language replacements a campaign allows: localised hashtags and links."""
+    """Per-language replacements a campaign allows: localised hashtags and links.
+
+    A hashtag mapped to "" is dropped in that language (every output leaves it out)."""
 
     hashtags: tuple[tuple[str, str], ...] = ()
     links: tuple[tuple[str, str], ...] = ()
@@ -138,9 +217,29 @@ class Campaign:
     cards: tuple[Card, ...]
     paper: str = "A5"
     messages: tuple[Message, ...] = field(default=(), compare=False)
+    references: tuple[Reference, ...] = ()
+    images: tuple[tuple[str, str], ...] = ()
+    dates: tuple[NamedDate, ...] = ()
+    shortcodes: tuple[Shortcode, ...] = ()
 
     def override(self, lang: str) -> LanguageOverride:
         for code, value in self.overrides:
             if code == lang:
                 return value
         return LanguageOverride()
+
+    def localised_hashtags(self, lang: str, tags: tuple[str, ...] | None = None
+                           ) -> tuple[str, ...]:
+        """`tags` (default: the campaign's) as `lang` uses them: overrides applied, dropped
+        ones left out."""
+        table = dict(self.override(lang).hashtags)
+        out = []
+        for tag in self.hashtags if tags is None else tags:
+            local = table.get(tag, tag)
+            if local and local not in out:
+                out.append(local)
+        return tuple(out)
+
+    def localised_link(self, lang: str, url: str) -> str:
+        """A link as `lang` uses it (the campaign's per-language link overrides)."""
+        return dict(self.override(lang).links).get(url, url)

@@ -91,7 +91,12 @@ def load_yaml(path: Path, relpath: str | None = None) -> object:
     raw = path.read_bytes()
     if len(raw) > _MAX_BYTES:
         raise SourceError(f"the file is larger than {_MAX_BYTES // 1_000_000} MB", shown)
-    text = _decode(raw, shown)
+    return parse_yaml(_decode(raw, shown), shown)
+
+
+def parse_yaml(text: str, shown: str) -> object:
+    """YAML text -> YMap/YList/str/None, or SourceError(shown, line). Lines count from the
+    text's first line (prefix newlines to place a fragment, e.g. front matter)."""
     if "\t" in text:
         for number, text_line in enumerate(text.split("\n"), 1):
             stripped = text_line.lstrip(" ")

@@ -115,9 +115,14 @@ def test_crlf_bom_markdown_and_front_matter(demo):
 
 def test_blocks_lists_quotes_and_inline_markup(demo):
     campaign = read_campaign(demo, "demo")
-    kinds = [(b.kind, b.text) for b in campaign.blocks]
-    assert ("item", "**MOBILIZE** – Take to the streets.") in kinds
-    assert ("quote", "No to extradition!") in kinds
+    assert [b.kind for b in campaign.blocks] == ["heading", "paragraph", "list", "quote"]
+    items = campaign.blocks[2].children
+    assert [(i.kind, i.children[0].text) for i in items][0] == \
+        ("item", "**MOBILIZE** – Take to the streets.")
+    assert campaign.blocks[3].children[0].text == "No to extradition!"
+    roles = {m.msgid: m.role for m in campaign.messages}
+    assert roles["**MOBILIZE** – Take to the streets."] == "list item"
+    assert roles["No to extradition!"] == "quote"
     assert campaign.event.date.isoformat() == "2022-02-25"
     post = next(m for m in campaign.messages if m.context == "post:mobilize")
     assert post.placeholders == ("date",)
@@ -134,5 +139,5 @@ def test_shipped_campaign_reads(shipped):
     campaign = read_campaign(shipped, "free-assange")
     assert len(campaign.posts) >= 6 and len(campaign.cards) >= 3
     assert "Julian Assange" in campaign.protected_terms
-    assert any("{date}" in b.text for b in campaign.blocks)
+    assert any("{date}" in m.msgid for m in campaign.messages if m.context is None)
     assert "#FreeAssangeNOW" in campaign.hashtags

@@ -13,14 +13,12 @@ the packs stage.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date, format_time
 from babel.numbers import format_decimal
 from markupsafe import Markup
 
@@ -34,6 +32,7 @@ from pipeline.render import leaflet as leaflet_mod
 from pipeline.render import posts as posts_mod
 from pipeline.render import translations as trmod
 from pipeline.render.fonts import font_file, font_stack
+from pipeline.placeholders import Values, values_for
 from pipeline.render.markdown import PlaceholderError, fill, plain, render_text
 from pipeline.render.templating import UI_VARIABLE, environment_for, render_template
 from pipeline.render.translations import FAILED, SKIPPED, Decision
@@ -231,18 +230,15 @@ def paper_for(cfg: Config, campaign: Campaign, options: RenderOptions) -> str:
     return cfg.render.paper
 
 
-def _values(campaign: Campaign, lang: str, tr, url: str) -> dict[str, str]:
-    """The {placeholder} values, formatted for the locale by Babel."""
-    locale = locale_of(lang)
-    values = {"url": url, "organisation": campaign.organisation,
-              "title": tr(campaign.title, "campaign:title")}
-    if campaign.event:
-        values["date"] = format_date(campaign.event.date, format="full", locale=locale)
-        if campaign.event.time:
-            values["time"] = format_time(dt.time.fromisoformat(campaign.event.time),
-                                         format="short", locale=locale)
-        if campaign.event.place:
-            values["place"] = tr(campaign.event.place, "campaign:place")
+def _values(campaign: Campaign, lang: str, tr, url: str) -> Values:
+    """The {placeholder} values, formatted for the locale by Babel; `.source`: the same in the
+    source language, for texts shown untranslated (pipeline.placeholders)."""
+    title, place = tr(campaign.title, "campaign:title"), None
+    if campaign.event and campaign.event.place:
+        place = tr(campaign.event.place, "campaign:place")
+    values = Values(values_for(campaign, lang, title, place, url))
+    values.source = Values(values_for(campaign, campaign.source_language,
+                                      url=campaign.localised_link(lang, campaign.url)))
     return values
 
 
@@ -326,21 +322,23 @@ def _leaflet_html(env, campaign, lang, tr, values, url, paper, stack, decision, 
         return source_attrs if (context, msgid) in fallbacks else Markup("")
 
     blocks = campaign.blocks
+    md_env = leaflet_mod.document_env(campaign, lang, tr)
     if blocks and blocks[0].kind == "heading" and blocks[0].level == 1:
-        title_html = render_text(tr(blocks[0].text), values)
         title_attrs = attrs(blocks[0].text)
+        title_html = render_text(tr(blocks[0].text), values.for_text(bool(title_attrs)), md_env)
         texts.append(tr(blocks[0].text))
         blocks = blocks[1:]
     else:
-        title_html = render_text(tr(campaign.title, "campaign:title"), values)
         title_attrs = attrs(campaign.title, "campaign:title")
-    sections = leaflet_mod.sections(blocks, tr, values, texts, attrs)
+        title_html = render_text(tr(campaign.title, "campaign:title"),
+                                 values.for_text(bool(title_attrs)), md_env)
+    sections = leaflet_mod.sections(blocks, tr, values, texts, attrs, md_env)
     event = None
     if campaign.event:
         event = {"date": values.get("date"), "time": values.get("time"),
                  "place": values.get("place")}
         texts.extend(v for v in event.values() if v)
-    hashtags = [dict(campaign.override(lang).hashtags).get(t, t) for t in campaign.hashtags]
+    hashtags = list(campaign.localised_hashtags(lang))
     body_lh, heading_lh = _LINE_HEIGHTS.get(stack.script, (1.45, 1.08))
     context = dict(
         common, title=title_html, title_attrs=title_attrs, paper=leaflet_mod.PAPER[paper], paper_name=paper,
@@ -361,11 +359,13 @@ def _leaflet_html(env, campaign, lang, tr, values, url, paper, stack, decision, 
 def _cards(campaign, lang, tr, values, url, stack, locale, draft_local, draft_source
            ) -> dict[str, bytes]:
     shaper = cards_mod.Shaper(stack, lang, locale.text_direction)
-    hashtags = [dict(campaign.override(lang).hashtags).get(t, t) for t in campaign.hashtags]
+    hashtags = campaign.localised_hashtags(lang)
     draft_lines = tuple(x for x in (draft_local, draft_source) if x)
     out = {}
     for card in campaign.cards:
-        slogan = plain(fill(tr(card.text, f"card:{card.id}"), values)).strip()
+        key = (f"card:{card.id}", card.text)
+        text = tr(card.text, f"card:{card.id}")
+        slogan = plain(fill(text, values.for_text(key in tr.__self__.fallbacks))).strip()
         texts = cards_mod.CardText(slogan, campaign.organisation,
                                    hashtags[0] if hashtags else None,
                                    url.split("://", 1)[-1].rstrip("/"), draft_lines)

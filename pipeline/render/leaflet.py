@@ -12,6 +12,7 @@ import functools
 import logging
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import segno
 from jinja2 import Environment
@@ -49,42 +50,86 @@ class LeafletText:
 
 
 def sections(blocks: tuple[Block, ...], tr, values: dict[str, str], texts: list[str],
-             fallback_attrs) -> list[dict]:
-    """Blocks -> template sections: headings, paragraphs, grouped lists and quotes, code, rules.
+             fallback_attrs, env: dict | None = None) -> list[dict]:
+    """The block tree -> template sections, nested as written: headings, paragraphs, lists of
+    items (each holding any sections), quotes (holding any sections), code, rules.
 
-    `fallback_attrs(text)` gives the lang/dir attributes of a text shown untranslated.
+    `fallback_attrs(text)` gives the lang/dir attributes of a text shown untranslated; such a
+    text gets the source language's placeholder values (`values.source`, see
+    pipeline.placeholders.Values). `env`: see document_env.
     """
     out: list[dict] = []
     for block in blocks:
         if block.kind == "rule":
             out.append({"kind": "rule"})
-            continue
-        if block.kind == "code":
+        elif block.kind == "code":
             out.append({"kind": "code", "text": block.text})
             texts.append(block.text)
-            continue
-        text = tr(block.text)
-        texts.append(text)
-        html = render_text(text, values)
-        attrs = fallback_attrs(block.text)
-        if block.kind == "heading":
-            out.append({"kind": "heading", "level": min(block.level, 4), "html": html,
+        elif block.kind in ("heading", "paragraph"):
+            html, attrs = _text(block, tr, values, texts, fallback_attrs, env)
+            out.append({"kind": block.kind, "level": min(block.level, 4), "html": html,
                         "attrs": attrs})
-        elif block.kind == "item":
-            last = out[-1] if out else None
-            if last and last["kind"] == "list" and last["number"] == block.level:
-                last["items"].append((html, attrs))
-            else:
-                out.append({"kind": "list", "number": block.level, "ordered": block.ordered,
-                            "start": block.start, "items": [(html, attrs)]})
         elif block.kind == "quote":
-            if out and out[-1]["kind"] == "quote":
-                out[-1]["paragraphs"].append((html, attrs))
-            else:
-                out.append({"kind": "quote", "paragraphs": [(html, attrs)]})
-        else:
-            out.append({"kind": "paragraph", "html": html, "attrs": attrs})
+            out.append({"kind": "quote",
+                        "slogans": all(c.kind == "paragraph" for c in block.children),
+                        "children": sections(block.children, tr, values, texts, fallback_attrs,
+                                             env)})
+        elif block.kind == "list":
+            items = [_item(item, block.tight, tr, values, texts, fallback_attrs, env)
+                     for item in block.children]
+            out.append({"kind": "list", "ordered": block.ordered, "start": block.start,
+                        "tight": block.tight, "items": items})
     return out
+
+
+def _text(block: Block, tr, values, texts: list[str], fallback_attrs, env) -> tuple[Markup, Markup]:
+    if not block.is_message:  # template tokens only: the coordinator's rendering
+        texts.append(block.text)
+        return render_text(block.text, values, env), Markup("")
+    text = tr(block.text)
+    texts.append(text)
+    attrs = fallback_attrs(block.text)
+    shown = values.for_text(bool(attrs)) if hasattr(values, "for_text") else values
+    return render_text(text, shown, env), attrs
+
+
+def _item(item: Block, tight: bool, tr, values, texts, fallback_attrs, env) -> dict:
+    """A list item: in a tight list its first paragraph is the item's own text (no <p>)."""
+    children = item.children
+    html = attrs = None
+    if tight and children and children[0].kind == "paragraph":
+        html, attrs = _text(children[0], tr, values, texts, fallback_attrs, env)
+        children = children[1:]
+    return {"html": html, "attrs": attrs or Markup(""),
+            "children": sections(children, tr, values, texts, fallback_attrs, env)}
+
+
+def document_env(campaign: Campaign, lang: str, tr) -> dict:
+    """What every text of the leaflet renders with: the reference definitions (link overrides
+    of `lang` applied, titles translated) and the campaign's images as data: URIs."""
+    references = {ref.label: {"href": campaign.localised_link(lang, ref.url),
+                              "title": tr(ref.title) if ref.title else ""}
+                  for ref in campaign.references}
+    images = {}
+    for src, path in campaign.images:
+        file = campaign.root / path
+        stat = file.stat()
+        images[src] = image_data_uri(str(file), stat.st_mtime_ns, stat.st_size)
+    return {"references": references, "images": images}
+
+
+@functools.lru_cache(maxsize=64)
+def image_data_uri(path: str, mtime_ns: int = 0, size: int = 0) -> str:
+    """An image of the campaign folder, embedded (leaflets load nothing from outside)."""
+    import base64
+
+    from pipeline.leafletsource import image_type
+
+    data = Path(path).read_bytes()
+    mime = image_type(data)
+    if mime is None:
+        raise RenderError(f"{path}: not a PNG, JPEG, GIF, WebP or SVG image")
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 @functools.lru_cache(maxsize=32)

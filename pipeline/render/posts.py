@@ -37,12 +37,10 @@ class ComposedPost:
 
 
 def localised(campaign: Campaign, lang: str, post: Post) -> tuple[tuple[str, ...], str | None]:
-    """A post's hashtags and link after the campaign's per-language overrides."""
-    override = campaign.override(lang)
-    tags = dict(override.hashtags)
-    links = dict(override.links)
-    link = links.get(post.link, post.link) if post.link else None
-    return tuple(tags.get(t, t) for t in post.hashtags), link
+    """A post's hashtags and link after the campaign's per-language overrides (a hashtag
+    overridden with "" is dropped)."""
+    link = campaign.localised_link(lang, post.link) if post.link else None
+    return campaign.localised_hashtags(lang, post.hashtags), link
 
 
 def compose(campaign: Campaign, lang: str, tr, values: dict[str, str],
@@ -51,7 +49,9 @@ def compose(campaign: Campaign, lang: str, tr, values: dict[str, str],
     out = []
     for post in campaign.posts:
         key = (f"post:{post.id}", post.text)
-        text = plain(fill(tr(post.text, f"post:{post.id}"), values)).strip()
+        text = tr(post.text, f"post:{post.id}")
+        shown = values.for_text(key in fallbacks) if hasattr(values, "for_text") else values
+        text = plain(fill(text, shown)).strip()
         hashtags, link = localised(campaign, lang, post)
         for platform in post.platforms:
             full = compose_post(text, hashtags, link)
