@@ -573,20 +573,34 @@ def serve(obj: _Context, port: int, no_watch: bool) -> None:
 
 @main.command()
 @click.argument("campaign")
+@click.option("--from", "page", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Start from an existing Markdown page (Hugo or Jekyll): its title and "
+                   "description go to campaign.yml, its text becomes leaflet.md.")
 @pass_ctx
 @_run
-def new(obj: _Context, campaign: str) -> None:
+def new(obj: _Context, campaign: str, page: Path | None) -> None:
     """Start a campaign: create source/CAMPAIGN/ with commented files to replace.
 
     CAMPAIGN is a lowercase name with hyphens (it becomes folder and catalog names).
     Existing files are never overwritten. Campaigns under source/ are found automatically.
+    With --from, the page's front matter keys other than title and description are listed
+    and dropped, and the images it uses are copied into the campaign folder.
 
     Example: handbill new climate-strike
     """
-    from pipeline.scaffold import new_campaign
+    from pipeline.scaffold import new_campaign, new_campaign_from_page
 
     cfg = obj.cfg
-    written, kept = new_campaign(cfg.root, campaign)
+    if page is not None:
+        made = new_campaign_from_page(cfg.root, campaign, page, str(page))
+        written, kept = made.written, made.kept
+        for key, target, line in made.used:
+            click.echo(f"{page}:{line}: `{key}` -> campaign.yml {target}")
+        if made.dropped:
+            click.echo(f"{page}: front matter keys dropped (not used by handbill): "
+                       + ", ".join(f"{key} (line {line})" for key, line in made.dropped))
+    else:
+        written, kept = new_campaign(cfg.root, campaign)
     for path in written:
         click.echo(f"created {cfg.relpath(path)}")
     for path in kept:
@@ -594,8 +608,83 @@ def new(obj: _Context, campaign: str) -> None:
     if cfg.campaigns is not None and campaign not in cfg.campaigns:
         click.echo(f"note: handbill.toml lists its campaigns; add {campaign!r} to "
                    "[project] campaigns")
+    if page is not None:
+        if made.shortcodes:
+            click.echo(f"note: the page uses {len(made.shortcodes)} shortcodes ("
+                       + ", ".join(made.shortcodes) + "); say what each shows under "
+                       "`shortcodes:` in campaign.yml (listed there, commented out)")
+        click.echo(f"next: edit source/{campaign}/campaign.yml (organisation, url, event), "
+                   "then run `handbill extract`; add posts.yml for social posts")
+        return
     click.echo(f"next: edit source/{campaign}/campaign.yml, leaflet.md and posts.yml, then run "
                "`handbill update` and `handbill build`")
+
+
+@main.command("import")
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--lang", "-l", "lang", required=True, help="The language of the files.")
+@click.option("--campaign", "-c", "campaign_name", default=None,
+              help="The campaign they translate (default: the project's only campaign).")
+@click.option("--fuzzy", is_flag=True, help="Mark every imported translation as needing "
+              "review (fuzzy). Default: reviewed, except close matches and split paragraphs.")
+@click.option("--dry-run", is_flag=True, help="Only report what would be filled; write nothing.")
+@pass_ctx
+@_run
+def import_command(obj: _Context, files: tuple[Path, ...], lang: str, campaign_name: str | None,
+                   fuzzy: bool, dry_run: bool) -> None:
+    """Bring existing human translations into a language's catalog.
+
+    FILE is a translated page (.md, aligned block by block with leaflet.md by structure,
+    like po4a-gettextize), a translated campaign.yml or posts.yml (by key and post id), or a
+    PO file from another tool (po4a, Weblate, Pontoon, Babel: by msgid, close msgids as
+    fuzzy). Only untranslated messages (and machine drafts) are filled; a translation
+    already in the catalog is never replaced. Exit 1 if a file could not be used at all.
+
+    Example: handbill import --lang es translations/page.es.md
+    """
+    from pipeline.importing import import_files
+    from pipeline.names import validate_language
+
+    cfg = obj.cfg
+    names = project.campaign_names(cfg, (campaign_name,) if campaign_name else ())
+    if len(names) != 1:
+        raise HandbillError("the project has several campaigns; say which one with --campaign "
+                            + " | ".join(names))
+    campaign = project.read_campaigns(cfg, names)[0]
+    result = import_files(cfg, campaign, validate_language(lang), list(files), fuzzy, dry_run,
+                          [str(f) for f in files])
+    _import_report(cfg, result)
+    if result.failed:
+        sys.exit(1)
+
+
+def _import_report(cfg: Config, result) -> None:
+    for f in result.files:
+        head = f"{f.shown} ({f.kind or 'unknown'})"
+        if f.error:
+            click.echo(f"handbill: error: {f.shown}: {f.error}", err=True)
+            continue
+        if f.aligned is not None:
+            head += f": {f.aligned} of {f.blocks} blocks aligned"
+        click.echo(head)
+        for fill in f.filled:
+            state = "fuzzy" if fill.fuzzy else "reviewed"
+            extra = ", replaced a machine draft" if fill.replaced_draft else ""
+            click.echo(f"  {'would fill' if result.dry_run else 'filled'} {fill.origin} <- "
+                       f"{f.shown}:{fill.line} ({fill.how}, {state}{extra})")
+        for problem in f.problems:
+            where = f"{f.shown}:{problem.line}" if problem.line else f.shown
+            other = f" [{problem.origin}]" if problem.origin else ""
+            click.echo(f"  {problem.what}: {where}{other}: {problem.why}")
+    fuzzy = sum(fill.fuzzy for f in result.files for fill in f.filled)
+    verb = "would fill" if result.dry_run else "filled"
+    conflicts = sum(p.what == "conflict" for f in result.files for p in f.problems)
+    missing = sum(p.what == "not aligned" for f in result.files for p in f.problems)
+    click.echo(f"{cfg.relpath(result.catalog)}: {verb} {result.filled} messages "
+               f"({fuzzy} fuzzy), {conflicts} conflicts, {missing} not aligned"
+               + ("; nothing written (--dry-run)" if result.dry_run else
+                  "" if result.written else "; catalog unchanged"))
 
 
 @main.command("init-project")

@@ -256,7 +256,7 @@ class _Reader:
                            "Markdown instead", self._line_in(tok, line, child.content))
         if any(c.type == "html_inline" and c.content.startswith("<!--") for c in children):
             content, notes = _take_comments(content)
-        text = _join_lines(content)
+        text = join_lines(content)
         text = self._full_references(text)
         self._check_links(children, tok, line)
         return text, notes
@@ -369,7 +369,8 @@ def _take_comments(content: str) -> tuple[str, list[str]]:
     return text, notes
 
 
-def _join_lines(content: str) -> str:
+def join_lines(content: str) -> str:
+    """A paragraph's lines as one message: soft breaks become spaces, hard ones \\n."""
     parts = content.split("\n")
     out = []
     for k, part in enumerate(parts):
@@ -416,9 +417,9 @@ def parse_leaflet(text: str, rel: str, problems: Problems, campaign_dir: Path | 
         if lost:
             problems.add("this line was not read as Markdown (nested too deeply?); flatten the "
                          "structure around it", rel, lost[0])
-    texts = tuple((k, v[0]) for k, v in
-                  (("title", front.text(frontmatter.TITLE_KEYS)),
-                   ("summary", front.text(frontmatter.SUMMARY_KEYS))) if v)
+    found = [(k, v) for k, v in (("title", front.text(frontmatter.TITLE_KEYS)),
+                                 ("summary", front.text(frontmatter.SUMMARY_KEYS))) if v]
     return Leaflet(blocks=blocks, references=tuple(reader.references),
-                   images=tuple(reader.images.items()), paper=paper, front=texts,
-                   coverage=tuple(sorted(coverage)))
+                   images=tuple(reader.images.items()), paper=paper,
+                   front=tuple((k, v[0]) for k, v in found),
+                   front_lines={k: v[1] for k, v in found}, coverage=tuple(sorted(coverage)))

@@ -117,6 +117,7 @@ class Leaflet:
     images: tuple[tuple[str, str], ...] = ()  # (src as written, path relative to the project)
     paper: str | None = None
     front: tuple[tuple[str, str], ...] = ()  # front matter texts handbill uses (title…)
+    front_lines: dict = field(default_factory=dict, compare=False, hash=False)
     coverage: tuple[tuple[int, int, str], ...] = ()  # (first line, after last, what) read
 
     def leaves(self):

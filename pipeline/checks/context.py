@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
-import string
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Mapping
 
-from babel.dates import format_date, format_time
-
 from pipeline.model import Campaign, Post
 from pipeline.names import locale_of
+from pipeline.placeholders import fill, values_for
 from pipeline.pofile import Catalog, Entry
 
 ERROR, WARNING = "error", "warning"
@@ -68,6 +65,12 @@ class CheckContext:
         return dict(self.campaign.override(self.language).hashtags) if self.campaign else {}
 
     @functools.cached_property
+    def markdown_env(self) -> dict:
+        """The leaflet's reference definitions, so `[text][label]` counts as a link."""
+        refs = self.campaign.references if self.campaign else ()
+        return {"references": {r.label: {"href": r.url, "title": r.title} for r in refs}}
+
+    @functools.cached_property
     def rtl(self) -> bool:
         try:
             return locale_of(self.language).character_order == "right-to-left"
@@ -94,35 +97,20 @@ def placeholder_values(campaign: Campaign | None, lang: str,
     """What {date}, {place}, ... become in `lang`: Babel's formats and the catalog's text."""
     if campaign is None:
         return {}
-    locale = locale_of(lang)
-    links = dict(campaign.override(lang).links)
-    values = {"url": links.get(campaign.url, campaign.url),
-              "organisation": campaign.organisation, "title": campaign.title}
-    event = campaign.event
-    if event:
-        values["date"] = format_date(event.date, format="full", locale=locale)
-        if event.time:
-            hour, minute = map(int, event.time.split(":"))
-            values["time"] = format_time(dt.time(hour, minute), format="short", locale=locale)
-        if event.place:
-            values["place"] = event.place
+    title = place = None
     if catalog is not None:
         # The title and place are messages themselves: count their translation, not English.
         for entry in catalog.messages:
-            if entry.msgctxt in ("campaign:title", "campaign:place") and entry.msgstr:
-                values[entry.msgctxt.split(":")[1]] = entry.msgstr
-    return values
+            if entry.msgctxt == "campaign:title" and entry.msgstr:
+                title = entry.msgstr
+            elif entry.msgctxt == "campaign:place" and entry.msgstr:
+                place = entry.msgstr
+    return values_for(campaign, lang, title, place, campaign.localised_link(lang, campaign.url))
 
 
 def fill_placeholders(text: str, values: Mapping[str, str]) -> str:
     """`text` with each known {name} replaced by its value; unknown ones are kept as written."""
-    out = []
-    for literal, name, spec, conv in string.Formatter().parse(text):
-        out.append(literal)
-        if name is not None:
-            out.append(values.get(name, "{" + name + (f"!{conv}" if conv else "")
-                                  + (f":{spec}" if spec else "") + "}"))
-    return "".join(out)
+    return fill(text, dict(values), keep_unknown=True)
 
 
 # ---------------------------------------------------------------------------- registry

@@ -88,10 +88,23 @@ def _fields_or_empty(text: str) -> set[str]:
         return set()
 
 
+@check("shortcodes", ERROR)
+def template_tokens(source: str, target: str, entry: Entry, ctx: CheckContext) -> Iterator[str]:
+    """Static-site template tokens ({{< x >}}, {% x %}) kept byte-exact, none added."""
+    want, got = t.template_tokens(source), t.template_tokens(target)
+    for token in want:
+        if got[token] < want[token]:
+            yield f"missing {token} (copy it unchanged, with its braces)"
+    for token in got:
+        if got[token] > want[token]:
+            yield f"{token} is not in the source"
+
+
 @check("markdown", ERROR, aliases=("md-syntax",))
 def markdown(source: str, target: str, entry: Entry, ctx: CheckContext) -> Iterator[str]:
     """Inline Markdown: as many bold, italic, code, link and image spans as the source."""
-    want, got = t.inline_structure(source), t.inline_structure(target)
+    env = ctx.markdown_env
+    want, got = t.inline_structure(source, env), t.inline_structure(target, env)
     for kind in t.STRUCTURE.values():
         if want[kind] != got[kind]:
             yield (f"{got[kind]} {kind} span{'s' * (got[kind] != 1)} where the source has "
@@ -133,6 +146,8 @@ def hashtags(source: str, target: str, entry: Entry, ctx: CheckContext) -> Itera
     local = {k.lower(): v for k, v in ctx.hashtag_overrides.items()}
     for tag in t.hashtags(source):
         alt = local.get(tag.lower())
+        if alt == "":
+            continue  # the campaign drops this hashtag in this language
         if tag.lower() not in got and (alt is None or alt.lower() not in got):
             yield f"missing hashtag {tag}" + (f" (or {alt})" if alt else "")
 
@@ -233,7 +248,7 @@ def post_length(source: str, target: str, entry: Entry, ctx: CheckContext) -> It
         text = fill_placeholders(target, ctx.values)
     except ValueError:
         return  # broken braces: reported by `placeholders`
-    tags = tuple(ctx.hashtag_overrides.get(tag, tag) for tag in post.hashtags)
+    tags = ctx.campaign.localised_hashtags(ctx.language, post.hashtags)
     link = ctx.link_overrides.get(post.link, post.link) if post.link else None
     published = textlength.compose_post(text, tags, link)
     for platform in post.platforms:

@@ -10,6 +10,8 @@ from collections import Counter
 import regex
 from markdown_it import MarkdownIt
 
+from pipeline import shortcodes
+
 _md = MarkdownIt("commonmark")
 
 # ---------------------------------------------------------------------------- placeholders
@@ -24,13 +26,22 @@ _PRINTF_RE = re.compile(
 
 
 def brace_fields(text: str) -> set[str]:
-    """The {name} fields of a brace-format text ("{}" for automatic ones); ValueError if broken."""
-    return {"{" + (name or "") + "}" for _, name, _, _ in _FORMATTER.parse(text)
+    """The {name} fields of a brace-format text ("{}" for automatic ones); ValueError if broken.
+
+    Template tokens (`{{< x >}}`, `{% x %}`: pipeline.shortcodes) are not fields; a format spec
+    (`{date:long}`) is the writer's or translator's choice, so `{date:long}` counts as `{date}`."""
+    return {"{" + (name or "") + "}" for _, name, _, _ in _FORMATTER.parse(shortcodes.blank(text))
             if name is not None}
 
 
 def loose_braces(text: str) -> set[str]:
-    return {m.group() for m in _LOOSE_BRACE_RE.finditer(text)}
+    return {re.sub(r"[!:].*", "", m.group()[1:-1]).join("{}")
+            for m in _LOOSE_BRACE_RE.finditer(shortcodes.blank(text))}
+
+
+def template_tokens(text: str) -> Counter:
+    """The static-site template tokens of a text (`{{< count >}}`…), byte-exact."""
+    return Counter(shortcodes.find(text))
 
 
 def printf_directives(text: str) -> Counter:
@@ -44,16 +55,17 @@ STRUCTURE = {"strong_open": "bold", "em_open": "italic", "code_inline": "code",
              "link_open": "link", "image": "image"}
 
 
-def inline_tokens(text: str) -> list:
-    """markdown-it's inline tokens of a message (CommonMark, as the leaflet is rendered)."""
-    tokens = _md.parseInline(text)
+def inline_tokens(text: str, env: dict | None = None) -> list:
+    """markdown-it's inline tokens of a message (CommonMark, as the leaflet is rendered; `env`
+    holds the leaflet's reference definitions, so `[text][label]` is a link)."""
+    tokens = _md.parseInline(text, dict(env or {}))
     return tokens[0].children or [] if tokens else []
 
 
-def inline_structure(text: str) -> Counter:
+def inline_structure(text: str, env: dict | None = None) -> Counter:
     """How many bold, italic, code, link and image spans a message holds."""
     counts: Counter = Counter()
-    for tok in inline_tokens(text):
+    for tok in inline_tokens(text, env):
         if tok.type in STRUCTURE:
             counts[STRUCTURE[tok.type]] += 1
     return counts
@@ -145,7 +157,7 @@ def only_invariants(text: str, terms: tuple[str, ...]) -> bool:
     rest = without_urls(text)
     rest = _HASHTAG_RE.sub(" ", rest)
     rest = _HANDLE_RE.sub(" ", rest)
-    rest = _LOOSE_BRACE_RE.sub(" ", rest)
+    rest = _LOOSE_BRACE_RE.sub(" ", shortcodes.blank(rest))
     for term in sorted(terms, key=len, reverse=True):
         rest = regex.sub(rf"(?<![{_WORD}]){regex.escape(term)}(?![{_WORD}])", " ", rest)
     return not regex.search(r"\p{L}", rest)

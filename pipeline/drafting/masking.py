@@ -14,11 +14,15 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from pipeline import shortcodes
+
 TOKEN = "[[{}]]"
 _TOKEN_RE = re.compile(r"[\[［]\s*[\[［]\s*(\d+)\s*[\]］]\s*[\]］]")
 
-# Whole spans an engine must pass through unchanged ("atoms"), by kind.
+# Whole spans an engine must pass through unchanged ("atoms"), by kind. Template tokens of
+# static-site generators ({{< x >}}, {% x %}) come first: their braces are not placeholders.
 _ATOMS = [
+    ("shortcode", shortcodes.PATTERN),
     ("code", re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.S)),
     ("link", re.compile(r"<(?:https?://|mailto:)[^\s<>]*>|<[\w.+-]+@[\w-]+(?:\.[\w-]+)+>")),
     ("url", re.compile(r"(?:https?://|www\.)[^\s<>\"`]+", re.I)),
@@ -199,6 +203,6 @@ def must_keep(text: str) -> Counter:
     """Placeholders, URLs and link targets of a text: a reused translation must hold the same."""
     kept: Counter = Counter()
     for start, end, kind in _spans(text, (), False):
-        if kind in ("placeholder", "url", "link") or (kind == "close" and text[start] == "]"):
+        if kind in ("placeholder", "url", "link", "shortcode") or (kind == "close" and text[start] == "]"):
             kept[text[start:end]] += 1
     return kept

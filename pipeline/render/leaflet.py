@@ -157,6 +157,25 @@ def _refuse_fetch(url: str, *args, **kwargs):
     raise ValueError(f"leaflets load nothing from outside ({url})")
 
 
+@functools.lru_cache(maxsize=1)
+def _data_fetcher():
+    """WeasyPrint's fetcher protocol (70: an URLFetcher, not a function) serving only the
+    data: URIs handbill embeds (the campaign's images); anything else is refused."""
+    import base64
+
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class DataOnly(URLFetcher):
+        def fetch(self, url, headers=None):
+            head, _, body = url.partition(",")
+            if not url.startswith("data:image/") or not head.endswith(";base64"):
+                return _refuse_fetch(url)
+            return URLFetcherResponse(url, base64.b64decode(body),
+                                      {"Content-Type": head[5:].split(";")[0]})
+
+    return DataOnly()
+
+
 class _NotdefCatcher(logging.Handler):
     """Collects WeasyPrint's `.notdef glyph rendered` warnings from this thread."""
 
@@ -183,7 +202,7 @@ def write_pdf(html: str, lang: str, texts: LeafletText, what: str = "leaflet") -
         logger.setLevel(logging.WARNING)
     logger.addHandler(catcher)
     try:
-        pdf = weasyprint.HTML(string=html, url_fetcher=_refuse_fetch).write_pdf(
+        pdf = weasyprint.HTML(string=html, url_fetcher=_data_fetcher()).write_pdf(
             font_config=font_config())
     finally:
         logger.removeHandler(catcher)

@@ -89,7 +89,9 @@ def _own_errors(entry: Entry, message: Message | None, text: str) -> list[str]:
             names = placeholder_names(text)
         except PlaceholderError as exc:
             return errors + [str(exc)]
-        unknown = sorted(set(names) - set(message.placeholders))
+        # A format ({date:long} or {date:short}) is the translator's choice; the date is not.
+        unknown = sorted({n.split(":")[0] for n in names}
+                         - {n.split(":")[0] for n in message.placeholders})
         if unknown:
             errors.append("uses placeholders the source does not have: "
                           + ", ".join("{" + n + "}" for n in unknown))

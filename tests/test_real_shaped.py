@@ -1,0 +1,247 @@
+"""Real-shaped campaigns (tests/data/real-shaped/, written for the project) go in faithfully.
+
+- open-letter: a Hugo page with shortcodes, a reference link with a title, an inline link
+  title, an image, a quote holding a heading, paragraphs and two lists, a nested list, hard
+  line breaks and writers' notes; translated into Spanish, Russian and Chinese;
+- strike-call: a campaign kept as YAML, with localised and dropped hashtags and two dates;
+- petition: a Jekyll page with Liquid tags and an FAQ.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, Cli
+from pipeline.pofile import read_catalog
+
+CORPUS = REPO / "tests" / "data" / "real-shaped"
+OPEN_LETTER_CODES = """shortcodes:
+  '{{< count type="signatures" >}}': {en: "12,480 people", es: "12.480 personas", ru: "12 480 человек", zh_Hans: "12,480 人"}
+  '{{% notice info %}}': ""
+  '{{% /notice %}}': ""
+"""
+
+
+def project(tmp_path: Path, languages: str) -> tuple[Path, Cli]:
+    root = tmp_path / "movement"
+    root.mkdir()
+    (root / "handbill.toml").write_text(f"[project]\nlanguages = [{languages}]\n")
+    return root, Cli(root)
+
+
+@pytest.fixture
+def letter(tmp_path):
+    """The open letter started with `new --from`, its shortcodes mapped, event date set."""
+    root, cli = project(tmp_path, '"es", "ru", "zh_Hans"')
+    cli("new", "open-letter", "--from", str(CORPUS / "open-letter/page.md"))
+    meta = root / "source/open-letter/campaign.yml"
+    text = meta.read_text().replace("date: 2030-01-31", "date: 2024-06-28")
+    meta.write_text(text.replace('organisation: "Your organisation"',
+                                 'organisation: "Parents and Teachers for Public Code"')
+                    + OPEN_LETTER_CODES)
+    return root, cli
+
+
+def visible_text(page: str) -> str:
+    """What a reader sees of an HTML page's body: tags out, entities decoded, spaces folded."""
+    body = page[page.index("<body"):]
+    body = re.sub(r"<br\s*/?>", "\n", body)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"\w+", text)
+
+
+# ---------------------------------------------------------------------------- new --from
+
+
+def test_new_from_a_hugo_page(tmp_path):
+    root, cli = project(tmp_path, '"es"')
+    page = CORPUS / "open-letter/page.md"
+    result = cli("new", "open-letter", "--from", str(page))
+    out = result.stdout
+    assert "page.md:2: `title` -> campaign.yml title" in out
+    assert "page.md:3: `description` -> campaign.yml summary" in out
+    # Other generators' keys are listed once, all together, and dropped.
+    assert out.count("front matter keys dropped") == 1
+    for key, line in (("date", 4), ("draft", 5), ("type", 6), ("layout", 7), ("weight", 8),
+                      ("tags", 9)):
+        assert f"{key} (line {line})" in out
+    folder = root / "source/open-letter"
+    meta = (folder / "campaign.yml").read_text()
+    assert 'title: "Open letter: public money, public code in our schools"' in meta
+    assert 'summary: "Schools paid for by the public should run on software' in meta
+    body = page.read_text().split("---\n", 2)[2].lstrip("\n")
+    assert (folder / "leaflet.md").read_text() == body
+    assert (folder / "classroom.png").read_bytes() == (page.parent / "classroom.png").read_bytes()
+    assert "3 shortcodes" in out and "{{% notice info %}}" in out
+    assert "#   '{{< count type=\"signatures\" >}}': \"\"" in meta
+
+
+def test_new_from_a_toml_front_matter_page(tmp_path):
+    root, cli = project(tmp_path, '"ru"')
+    page = tmp_path / "ru" / "index.md"  # a Hugo page bundle: the page and its image
+    page.parent.mkdir()
+    shutil.copy(CORPUS / "open-letter/translations/page.ru.md", page)
+    missing = cli("new", "letter-ru", "--from", str(page), expect=1)
+    assert f"{page}:16: the image 'classroom.png' does not exist" in missing.stderr
+    shutil.copy(CORPUS / "open-letter/classroom.png", page.parent)
+    cli("new", "letter-ru", "--from", str(page))
+    meta = (root / "source/letter-ru/campaign.yml").read_text()
+    assert 'title: "Открытое письмо: общественные деньги — общественный код в наших школах"' \
+        in meta
+    assert (root / "source/letter-ru/leaflet.md").read_text().startswith(
+        "# Общественные деньги — общественный код\n")
+
+
+def test_new_from_reports_every_problem_of_the_page_and_writes_nothing(tmp_path):
+    root, cli = project(tmp_path, '"es"')
+    page = tmp_path / "bad.md"
+    page.write_text("---\ntitle: T\n---\n# T\n\n<div class=\"x\">raw</div>\n\nSee [about](/about)"
+                    " and ![logo](https://cdn.example.org/logo.png).\n")
+    result = cli("new", "bad", "--from", str(page), expect=1)
+    lines = [line for line in result.stderr.splitlines() if line.startswith("handbill: error:")]
+    assert len(lines) == 3, result.stderr
+    assert f"{page}:6: raw HTML" in result.stderr
+    assert f"{page}:8: the link '/about' is not a web address" in result.stderr
+    assert f"{page}:8: the image 'https://cdn.example.org/logo.png' is a link" in result.stderr
+    assert not (root / "source/bad").exists()
+
+
+# ---------------------------------------------------------------------------- shortcodes
+
+
+def test_unmapped_shortcodes_are_refused_together_with_their_lines(tmp_path):
+    root, cli = project(tmp_path, '"es"')
+    cli("new", "open-letter", "--from", str(CORPUS / "open-letter/page.md"))
+    result = cli("extract", expect=1)
+    errors = [line for line in result.stderr.splitlines() if "has no rendering" in line]
+    assert errors == [
+        'handbill: error: source/open-letter/leaflet.md:6: shortcode {{< count type="signatures" '
+        '>}} has no rendering; map it in campaign.yml (shortcodes:) or remove it',
+        "handbill: error: source/open-letter/leaflet.md:25: shortcode {{% notice info %}} has no "
+        "rendering; map it in campaign.yml (shortcodes:) or remove it",
+        "handbill: error: source/open-letter/leaflet.md:25: shortcode {{% /notice %}} has no "
+        "rendering; map it in campaign.yml (shortcodes:) or remove it"]
+    assert not (root / "locales").exists()
+
+
+def test_shortcodes_are_kept_byte_exact_in_messages_and_flags_say_so(letter, gettext_reference):
+    root, cli = letter
+    cli("extract")
+    pot = read_catalog(root / "locales/open-letter.pot")
+    count = next(e for e in pot.messages if "count" in e.msgid)
+    assert '{{< count type="signatures" >}} have already signed this letter.' in count.msgid
+    notice = next(e for e in pot.messages if "notice" in e.msgid)
+    assert notice.msgid == ("{{% notice info %}} The letter stays open for signatures until the "
+                            "end of the school year. {{% /notice %}}")
+    # Braces of template tokens are not Python brace format: no python-brace-format flag.
+    assert "python-brace-format" not in count.flags + notice.flags
+    dated = next(e for e in pot.messages if "{date:long}" in e.msgid)
+    assert "python-brace-format" in dated.flags
+    cli("init", "es")
+    gettext_reference(root / "locales/es/LC_MESSAGES/open-letter.po")
+
+
+def test_shortcodes_render_as_mapped_per_language(letter):
+    root, cli = letter
+    cli("render", "--lang", "en", "--only", "leaflet")
+    page = (root / "output/en/open-letter/leaflet.html").read_text()
+    text = visible_text(page)
+    assert "12,480 people have already signed" in text
+    assert "The letter stays open for signatures until the end of the school year." in text
+    assert "{{" not in text and "{<" not in text and "notice" not in text
+
+
+# ---------------------------------------------------------------------------- fidelity
+
+
+def _source_words(root: Path) -> list[str]:
+    """Every word of leaflet.md a reader should see: notes, link targets, image paths and
+    reference definitions taken out; shortcodes as mapped; the date as rendered."""
+    text = (root / "source/open-letter/leaflet.md").read_text()
+    text = re.sub(r"<!--.*?-->", " ", text, flags=re.S)
+    text = re.sub(r"(?m)^\[[^\]]+\]:.*$", " ", text)
+    text = re.sub(r"!\[[^\]]*\]\([^)]*\)", " ", text)  # the image: its alt is checked apart
+    text = re.sub(r"\]\([^)]*\)|\]\[[^\]]*\]", "] ", text)  # link targets, reference labels
+    text = re.sub(r"(?m)^[\s>]*\d+[.)]\s", " ", text)  # ordered list numbers: CSS counters
+    text = text.replace('{{< count type="signatures" >}}', "12,480 people")
+    text = re.sub(r"\{\{%[^}]*%\}\}", " ", text)
+    text = text.replace("{date:long}", "June 28, 2024")
+    return words(text)
+
+
+def test_source_language_leaflet_shows_every_word_of_the_source(letter):
+    root, cli = letter
+    cli("render", "--lang", "en", "--only", "leaflet")
+    page = (root / "output/en/open-letter/leaflet.html").read_text()
+    shown = words(visible_text(page))
+    missing = [w for w in _source_words(root) if w not in shown]
+    assert not missing
+    # The same in the PDF's text layer.
+    pdf = subprocess.run(["pdftotext", str(root / "output/en/open-letter/leaflet.pdf"), "-"],
+                         capture_output=True, text=True, check=True).stdout
+    in_pdf = {w.lower() for w in words(pdf)}  # h3 is set in capitals by CSS
+    assert not [w for w in _source_words(root) if w.lower() not in in_pdf]
+    assert 'alt="Pupils in a classroom, each at a laptop"' in page
+    assert 'title="A classroom in Lyon, 2023"' in page
+
+
+def test_structure_is_kept(letter):
+    root, cli = letter
+    cli("render", "--lang", "en", "--only", "leaflet")
+    page = (root / "output/en/open-letter/leaflet.html").read_text()
+    main = page[page.index("<main>"):page.index("</main>")]
+    # One quote holding its heading, two paragraphs and both lists.
+    quotes = re.findall(r"<blockquote.*?</blockquote>", main, re.S)
+    assert len(quotes) == 1
+    quote = quotes[0]
+    assert re.search(r"<h3[^>]*>What we ask</h3>", quote)
+    assert len(re.findall(r"<p[ >]", quote)) == 2
+    assert quote.count("<ul") == 1 and quote.count("<ol") == 1 and quote.count("<li") == 4
+    assert quote.index("Use free software") < quote.index("Within two years") < \
+        quote.index("train its staff")
+    # The nested list sits inside its parent item.
+    parent = re.search(r"<li[^>]*>Software licences.*?</li>\s*<li", main, re.S).group()
+    assert "<ul" in parent and "Money that could pay for books." in parent
+    # Reference link with its title, inline link title, hard break, image from the folder.
+    assert re.search(r'<a href="https://fsfe.org/freesoftware/" title="What is Free Software\? '
+                     r'\(FSFE\)"[^>]*>Free Software</a>', main)
+    assert 'title="Foundation for Public Code"' in main
+    assert "learns how it works,<br>" in main
+    assert '<img src="data:image/png;base64,' in main
+    # Writers' notes go to translators, not to readers.
+    assert "Keep the tone formal" not in page
+    cli("extract")
+    pot = read_catalog(root / "locales/open-letter.pot")
+    first = next(e for e in pot.messages if e.msgid.startswith("To the Minister"))
+    assert "Writers' note: Keep the tone formal: this letter goes to ministers." in first.extracted
+    title = next(e for e in pot.messages if e.msgid == "What is Free Software? (FSFE)")
+    assert title.references == ["source/open-letter/leaflet.md:40"]
+
+
+def test_nothing_of_the_corpus_is_lost_when_read():
+    """Every non-blank line of every page of the corpus (sources and translations) is read
+    into a block, a note, a reference or the front matter."""
+    from pipeline.errors import Problems
+    from pipeline.leafletsource import parse_leaflet
+
+    pages = sorted(CORPUS.rglob("*.md"))
+    assert len(pages) >= 7
+    for page in pages:
+        text = page.read_text()
+        problems = Problems()
+        leaflet = parse_leaflet(text, page.name, problems, campaign_dir=page.parent,
+                                strict="translations" not in page.parts)
+        assert not problems.errors, problems.errors
+        covered = {n for first, after, _ in leaflet.coverage for n in range(first, after)}
+        lost = [n for n, line in enumerate(text.split("\n"), 1)
+                if line.strip().strip(">").strip() and n not in covered]
+        assert not lost, f"{page.name}: lines {lost} not read"
