@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 import subprocess
@@ -245,3 +246,132 @@ def test_nothing_of_the_corpus_is_lost_when_read():
         lost = [n for n, line in enumerate(text.split("\n"), 1)
                 if line.strip().strip(">").strip() and n not in covered]
         assert not lost, f"{page.name}: lines {lost} not read"
+
+
+# ---------------------------------------------------------------------------- strike call
+
+
+@pytest.fixture
+def strike(tmp_path):
+    root, cli = project(tmp_path, '"es", "cs", "ru", "tr"')
+    shutil.copytree(CORPUS / "strike-call", root / "source/strike-call",
+                    ignore=shutil.ignore_patterns("translations"))
+    cli("update")
+    return root, cli
+
+
+def translate(root: Path, lang: str, texts: dict[str, str], campaign: str = "strike-call"):
+    """Give messages (found by the start of their msgid) a reviewed translation."""
+    from pipeline.pofile import dump_catalog
+
+    path = root / f"locales/{lang}/LC_MESSAGES/{campaign}.po"
+    catalog = read_catalog(path)
+    for start, text in texts.items():
+        entry = next(e for e in catalog.messages if e.msgid.startswith(start))
+        entry.msgstr = text
+    path.write_bytes(dump_catalog(catalog))
+    return path
+
+
+def main_of(root: Path, lang: str, campaign: str = "strike-call") -> str:
+    page = (root / f"output/{lang}/{campaign}/leaflet.html").read_text()
+    return page[page.index("<main>"):page.index("</main>")]
+
+
+def test_named_dates_formats_and_the_source_language_for_fallbacks(strike, gettext_reference):
+    root, cli = strike
+    path = translate(root, "tr", {
+        "On {date.strike:long}": "{date.strike:long} günü saat {time}'da okullarımızı ve "
+                                 "işyerlerimizi terk ediyoruz. {place} meydanında buluşalım.",
+        "Walk out": "İklim için greve çık"})
+    gettext_reference(path)  # msgfmt -c accepts {date.strike:long} and {time.tribunal}
+    cli("render", "--lang", "en", "--lang", "tr", "--only", "leaflet", "--allow-incomplete")
+    en = main_of(root, "en")
+    assert "On September 20, 2019 we leave" in en and "at 11:00\u202fAM" in en  # CLDR's NNBSP
+    assert "on Sep 27, 2019 at 6:30\u202fPM." in en
+    tr = main_of(root, "tr")
+    # The translated paragraph: Turkish long date (no weekday: the writer chose :long).
+    assert re.search(r"<p>20 Eylül 2019 günü saat 11:00'da okullarımızı", tr)
+    # The untranslated one is shown in English, with English dates, and says it is English.
+    assert re.search(r'<p lang="en" dir="ltr">The people\'s climate tribunal hears witnesses on '
+                     r"Sep 27, 2019 at 6:30\u202fPM", html.unescape(tr))
+    page = (root / "output/tr/strike-call/leaflet.html").read_text()
+    assert "20 Eylül 2019 Cuma" in page  # the masthead's date: Turkish, full
+
+
+def test_placeholders_outside_the_grammar_are_refused_all_at_once(strike):
+    root, cli = strike
+    leaflet = root / "source/strike-call/leaflet.md"
+    leaflet.write_text("# T\n\nA {0.__class__} b.\n\nC {date!r} d.\n\nE {date:%Y} f.\n\n"
+                       "G {date.nope} h.\n\nI {time:long} j.\n\nK {url.x} l.\n")
+    result = cli("extract", expect=1)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("handbill: error")]
+    assert [re.search(r"leaflet.md:(\d+):", e).group(1) for e in errors] == \
+        ["3", "5", "7", "9", "11", "13"], result.stderr
+    assert "unknown placeholder {0.__class__}" in errors[0]
+    assert "campaign.yml has no date named 'nope' (known: {date.strike}, {date.tribunal})" \
+        in errors[3]
+    assert "{time:long}: the format must be one of {time:short}, {time:medium}" in errors[4]
+
+
+def test_hashtag_overrides_reach_every_output(strike, monkeypatch):
+    root, cli = strike
+    from pipeline.render import cards_mod
+
+    seen = {}
+    real = cards_mod.CardText
+
+    def record(slogan, organisation, hashtag, *rest):
+        seen.setdefault(hashtag, 0)
+        seen[hashtag] += 1
+        return real(slogan, organisation, hashtag, *rest)
+
+    monkeypatch.setattr(cards_mod, "CardText", record)
+    cli("build", "--jobs", "1", "--allow-incomplete")
+    cli("render", "--lang", "cs", "--lang", "tr", "--lang", "es", "--only", "cards",
+        "--allow-incomplete")
+    assert set(seen) == {"#ClimateStrike", "#İklimGrevi", "#HuelgaPorElClima"}
+    expect = {"en": {"#ClimateStrike", "#FridaysForFuture"},
+              "es": {"#HuelgaPorElClima", "#FridaysForFuture"},
+              "cs": {"#ClimateStrike"}, "tr": {"#İklimGrevi"}}
+    tag = re.compile(r"#[^\W\d_]\w*")
+    for lang, tags in expect.items():
+        out = root / "output" / lang / "strike-call"
+        footer = re.search(r'class="tag-list"[^>]*>([^<]*)<', (out / "leaflet.html").read_text())
+        assert set(footer.group(1).split()) == tags, lang
+        posts = json.loads((out / "posts.json").read_text())
+        assert {t for p in posts["posts"] for t in p["hashtags"]} == tags, lang
+        assert set(tag.findall((out / "posts.txt").read_text())) == tags, lang
+        page = (root / "output" / lang / "index.html").read_text()
+        assert set(re.findall(r'<bdi dir="ltr">(#[^<]*)</bdi>', page)) == tags, lang
+
+
+def test_check_accepts_a_dropped_hashtag_and_only_that(strike):
+    root, cli = strike
+    translate(root, "cs", {"No planet B!": "Žádná planeta B!"})
+    translate(root, "tr", {"No planet B!": "B gezegeni yok!"})
+    translate(root, "es", {"No planet B!": "¡No hay planeta B!"})
+    result = cli("check", "--format", "json", expect=1)
+    found = {(f["language"], f["message"]) for f in json.loads(result.stdout)
+             if f["check"] == "hashtags"}
+    assert found == {("es", "missing hashtag #FridaysForFuture")}
+
+
+def test_import_translated_yaml_by_key_and_id(strike):
+    root, cli = strike
+    files = [str(CORPUS / "strike-call/translations/campaign.es.yml"),
+             str(CORPUS / "strike-call/translations/posts.es.yml")]
+    result = cli("import", "--lang", "es", *files)
+    out = result.stdout
+    assert "campaign.es.yml (campaign.yml)" in out and "posts.es.yml (posts.yml)" in out
+    assert "filled source/strike-call/campaign.yml:2 <- " in out
+    assert "campaign.es.yml:8 (key, reviewed)" in out  # event place, by key
+    assert "posts.es.yml:6: the campaign has no post 'old-post'; not used" in out
+    catalog = {e.key: e for e in read_catalog(root / "locales/es/LC_MESSAGES/strike-call.po")
+               .messages}
+    walkout = catalog[("post:walkout", "On {date.strike:medium} we walk out at {time}: {place}.")]
+    assert walkout.msgstr == "El {date.strike:medium} salimos a las {time}: {place}."
+    assert not walkout.fuzzy
+    assert walkout.comments[-1] == f"imported from {files[1]}:3"
+    assert catalog[("card:no-planet-b", "No planet B!")].msgstr == "¡No hay planeta B!"
+    assert catalog[("campaign:place", "Town hall square")].msgstr == "Plaza del Ayuntamiento"

@@ -25,7 +25,7 @@ _NUMBER_RE = re.compile(r"\d+(?:[.,\u066b\u066c]\d+)*")
 _MARKUP_RE = re.compile(r"!?\[|\]\([^)]*\)|\][\[(][^\])]*[\])]|[*_`>#]+")
 
 GAP = -1.6  # a block with no counterpart
-SPLIT = -0.8  # one block translated as two (or two as one), on top of the pair's own score
+SPLIT = -1.5  # one block translated as two (or two as one), on top of the pair's own score
 ACCEPT = 0.5  # a 1:1 pair scoring less is not trusted to fill a message
 
 

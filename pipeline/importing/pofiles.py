@@ -88,6 +88,6 @@ def _close(messages, matched: set, rest, result: FileResult) -> None:
             entry = by_text[text][0]
             taken.add(text)
             result.candidates.append(Candidate(
-                message.key, normalize(entry.msgstr), entry.line, "fuzzy", fuzzy=True,
+                message.key, normalize(entry.msgstr), entry.line, "close match", fuzzy=True,
                 previous=entry.msgid, previous_context=entry.msgctxt))
             break
