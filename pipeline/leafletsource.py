@@ -335,10 +335,9 @@ def _image_problem(src: str, campaign_dir: Path | None) -> str | None:
     except (OSError, RuntimeError):
         return f"the image {src!r} cannot be read: {how}"
     if base not in resolved.parents:
-        return f"the image {src!r} lies outside the campaign folder: {how}"
-    if any(p.is_symlink() for p in [path, *path.parents] if base in p.resolve().parents or
-           p == path):
-        return f"the image {src!r} is a symlink; {how}"
+        linked = any(q.is_symlink() for q in [path, *path.parents][:len(Path(path_text).parts)])
+        where = "is a symlink to a file outside" if linked else "lies outside"
+        return f"the image {src!r} {where} the campaign folder: {how}"
     if not resolved.is_file():
         return f"the image {src!r} does not exist in the campaign folder: {how}"
     size = resolved.stat().st_size
