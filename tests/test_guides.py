@@ -8,7 +8,9 @@ Conventions in the guides:
 - `# exits 1` after a command means exit code 1 is expected (a check that finds something);
 - `handbill serve` is run for a few seconds on a free port and must say it is serving;
 - online engines' URLs (`https://libretranslate.example.org/`) are pointed at a
-  LibreTranslate-compatible server on 127.0.0.1 (tests never touch the internet).
+  LibreTranslate-compatible server on 127.0.0.1 (tests never touch the internet);
+- `docs/examples/` (pages and catalogs the guides import) is copied to `examples/` in the
+  folder the commands start in.
 """
 
 from __future__ import annotations
@@ -109,6 +111,8 @@ def test_guide_commands_run_as_shown(guide, tmp_path, libre_url):
         shutil.copytree(REPO / "locales", cwd / "locales")
     else:
         cwd.mkdir()
+    if (DOCS / "examples").is_dir():
+        shutil.copytree(DOCS / "examples", cwd / "examples")
     env = {**os.environ, "PATH": f"{BIN}:{os.environ['PATH']}", "SOURCE_DATE_EPOCH": "1645790400",
            "HOME": str(tmp_path), "NO_COLOR": "1", "COLUMNS": "100"}
     commands = steps(text)

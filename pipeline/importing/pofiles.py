@@ -70,7 +70,8 @@ def read_po(messages: tuple[Message, ...], path: Path, result: FileResult) -> No
 
 
 def _close(messages, matched: set, rest, result: FileResult) -> None:
-    """Unmatched messages take the most similar unused foreign msgid (>= gettext's 0.6)."""
+    """Unmatched messages take the most similar unused foreign msgid (>= gettext's 0.6), the
+    best-scoring pairs first, so a message never takes a msgid that suits another better."""
     if not rest:
         return
     matcher = FuzzyMatcher()
@@ -78,16 +79,19 @@ def _close(messages, matched: set, rest, result: FileResult) -> None:
     for entry in rest:
         by_text.setdefault(_loose(entry.msgid), []).append(entry)
     pool = matcher.pool(by_text)
-    taken: set[str] = set()
-    for message in messages:
-        if message.key in matched:
+    pairs = []
+    for order, message in enumerate(messages):
+        if message.key not in matched:
+            pairs += [(-score, order, text, message)
+                      for score, text in matcher.ranked(_loose(message.msgid), pool)]
+    taken_texts: set[str] = set()
+    taken_keys: set = set()
+    for _score, _order, text, message in sorted(pairs, key=lambda p: p[:3]):
+        if text in taken_texts or message.key in taken_keys:
             continue
-        for _score, text in matcher.ranked(_loose(message.msgid), pool):
-            if text in taken:
-                continue
-            entry = by_text[text][0]
-            taken.add(text)
-            result.candidates.append(Candidate(
-                message.key, normalize(entry.msgstr), entry.line, "close match", fuzzy=True,
-                previous=entry.msgid, previous_context=entry.msgctxt))
-            break
+        taken_texts.add(text)
+        taken_keys.add(message.key)
+        entry = by_text[text][0]
+        result.candidates.append(Candidate(
+            message.key, normalize(entry.msgstr), entry.line, "close match", fuzzy=True,
+            previous=entry.msgid, previous_context=entry.msgctxt))
