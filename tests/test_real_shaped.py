@@ -375,3 +375,55 @@ def test_import_translated_yaml_by_key_and_id(strike):
     assert walkout.comments[-1] == f"imported from {files[1]}:3"
     assert catalog[("card:no-planet-b", "No planet B!")].msgstr == "¡No hay planeta B!"
     assert catalog[("campaign:place", "Town hall square")].msgstr == "Plaza del Ayuntamiento"
+
+
+def test_shortcodes_are_masked_for_engines_and_required_by_check(letter):
+    from pipeline.drafting.masking import mask, unmask
+
+    root, cli = letter
+    text = 'We are {{< count type="signatures" >}} on {date:long}. {% include x.html %}'
+    masked = mask(text)
+    assert masked.pieces == ('{{< count type="signatures" >}}', "{date:long}",
+                             "{% include x.html %}")
+    assert unmask(masked.text.replace("We are", "Somos"), masked).startswith(
+        'Somos {{< count type="signatures" >}} on {date:long}.')
+    cli("update")
+    path = translate(root, "es", {"We are teachers": (
+        "Somos docentes. {< count type=\"signatures\" >} ya han firmado. Pedimos "
+        "[software libre][fs] y [Código Público](https://publiccode.net/ \"Fundación\").")},
+        campaign="open-letter")
+    result = cli("check", "--lang", "es", "--format", "json", expect=1)
+    found = [f["message"] for f in json.loads(result.stdout) if f["check"] == "shortcodes"]
+    assert found == ['missing {{< count type="signatures" >}} (copy it unchanged, with its '
+                     'braces)']
+    assert path.exists()
+
+
+def test_a_text_with_shortcodes_and_placeholders_is_not_brace_format(demo, cli,
+                                                                     gettext_reference):
+    meta = demo / "source/demo/campaign.yml"
+    meta.write_text(meta.read_text() + "shortcodes: {'{{< count >}}': '1,000 people'}\n")
+    (demo / "source/demo/leaflet.md").write_text(
+        "# T\n\n{{< count >}} marched on {date:long}; join them at {place} and bring a friend "
+        "who has never marched before, with a banner and a song.\n")
+    cli("init", "es")
+    entry = next(e for e in read_catalog(demo / "locales/es/LC_MESSAGES/demo.po").messages
+                 if e.msgid.startswith("{{< count >}}"))
+    assert entry.flags == ["no-python-brace-format"]
+    gettext_reference(demo / "locales/es/LC_MESSAGES/demo.po")
+    cli("render", "--lang", "en", "--only", "leaflet")
+    page = (demo / "output/en/demo/leaflet.html").read_text()
+    assert "1,000 people marched on February 25, 2022; join them at Outside the embassy" in page
+
+
+def test_reference_links_follow_the_languages_link_overrides(letter):
+    root, cli = letter
+    meta = root / "source/open-letter/campaign.yml"
+    meta.write_text(meta.read_text() + "overrides:\n  es:\n    links: {\"https://fsfe.org/"
+                    "freesoftware/\": \"https://fsfe.org/freesoftware/index.es.html\"}\n")
+    cli("update")
+    cli("import", "--lang", "es", str(CORPUS / "open-letter/translations/page.es.md"))
+    cli("render", "--lang", "es", "--only", "leaflet", "--allow-incomplete")
+    main = main_of(root, "es", "open-letter")
+    assert re.search(r'<a href="https://fsfe.org/freesoftware/index.es.html" title="¿Qué es el '
+                     r'software libre\? \(FSFE\)"[^>]*>software libre</a>', main)
