@@ -61,9 +61,10 @@ def new_campaign_from_page(root: Path, name: str, page: Path, shown: str) -> Fro
     title and description become campaign.yml's title and summary (other keys are dropped and
     listed), its body becomes leaflet.md, and the images it uses are copied along. Every
     problem of the page is reported at once (SourceErrors) and then nothing is written."""
-    from pipeline import frontmatter, shortcodes
+    from pipeline import shortcodes
+    from pipeline.sources import frontmatter
     from pipeline.errors import Problems
-    from pipeline.leafletsource import parse_leaflet, read_text_file
+    from pipeline.sources.leaflet import parse_leaflet, read_text_file
     from pipeline.model import walk
 
     validate_campaign(name)

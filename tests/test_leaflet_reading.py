@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.errors import Problems
-from pipeline.leafletsource import MAX_DEPTH, parse_leaflet
+from pipeline.sources.leaflet import MAX_DEPTH, parse_leaflet
 from pipeline.model import walk
 from pipeline.sources import read_campaign
 

@@ -232,7 +232,7 @@ def test_nothing_of_the_corpus_is_lost_when_read():
     """Every non-blank line of every page of the corpus (sources and translations) is read
     into a block, a note, a reference or the front matter."""
     from pipeline.errors import Problems
-    from pipeline.leafletsource import parse_leaflet
+    from pipeline.sources.leaflet import parse_leaflet
 
     pages = sorted(CORPUS.rglob("*.md"))
     assert len(pages) >= 7

@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.errors import SourceError
 from pipeline.sources import read_campaign
-from pipeline.yamlstrict import load_yaml
+from pipeline.sources.yamlstrict import load_yaml
 
 
 def test_yaml_keeps_every_scalar_as_typed(tmp_path):

@@ -29,7 +29,7 @@ from pipeline.importing.pages import read_page
 from pipeline.importing.pofiles import read_po
 from pipeline.importing.result import Candidate, FileResult, Filled, ImportResult, Problem
 from pipeline.importing.yamlfiles import read_yaml
-from pipeline.leafletsource import read_text_file
+from pipeline.sources.leaflet import read_text_file
 from pipeline.model import Campaign
 from pipeline.pofile import Catalog, Entry, dump_catalog, read_catalog
 

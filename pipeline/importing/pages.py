@@ -9,7 +9,7 @@ from markdown_it.common.utils import normalizeReference
 from pipeline.errors import Problems
 from pipeline.importing import align
 from pipeline.importing.result import Candidate, FileResult, Problem
-from pipeline.leafletsource import parse_leaflet
+from pipeline.sources.leaflet import parse_leaflet
 from pipeline.model import Block, Campaign, Leaflet, walk
 
 # Fewer aligned blocks than this share: the page is not a translation of this leaflet.

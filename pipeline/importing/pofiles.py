@@ -16,7 +16,7 @@ from pathlib import Path
 from pipeline.errors import HandbillError
 from pipeline.fuzzy import FuzzyMatcher
 from pipeline.importing.result import Candidate, FileResult, Problem
-from pipeline.leafletsource import join_lines
+from pipeline.sources.leaflet import join_lines
 from pipeline.model import Message
 from pipeline.pofile import read_catalog
 

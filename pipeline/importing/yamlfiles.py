@@ -7,7 +7,7 @@ from pathlib import Path
 from pipeline.errors import SourceError
 from pipeline.importing.result import Candidate, FileResult, Problem
 from pipeline.model import Campaign
-from pipeline.yamlstrict import YList, YMap, load_yaml
+from pipeline.sources.yamlstrict import YList, YMap, load_yaml
 
 
 def read_yaml(campaign: Campaign, path: Path, result: FileResult) -> None:

@@ -123,7 +123,7 @@ def image_data_uri(path: str, mtime_ns: int = 0, size: int = 0) -> str:
     """An image of the campaign folder, embedded (leaflets load nothing from outside)."""
     import base64
 
-    from pipeline.leafletsource import image_type
+    from pipeline.sources.images import image_type
 
     data = Path(path).read_bytes()
     mime = image_type(data)

@@ -16,9 +16,10 @@ from pipeline import shortcodes as tokens
 from pipeline.errors import Problems, SourceError
 from pipeline.model import Colours, Event, LanguageOverride, NamedDate, Shortcode
 from pipeline.names import validate_language
-from pipeline.yamlstrict import YList, YMap, load_yaml
+from pipeline.sources.yamlstrict import YList, YMap, load_yaml
 
-CAMPAIGN_FILE = "campaign.yml"
+CAMPAIGN_FILE, LEAFLET_FILE, POSTS_FILE, CARDS_FILE = (
+    "campaign.yml", "leaflet.md", "posts.yml", "cards.yml")
 META_KEYS = {"title", "summary", "organisation", "url", "source_language", "languages", "event",
              "dates", "hashtags", "protected_terms", "colours", "overrides", "shortcodes"}
 HASHTAG_RE = re.compile(r"^#\w+$")

@@ -22,14 +22,15 @@ from urllib.parse import unquote
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import normalizeReference
 
-from pipeline import frontmatter, shortcodes
+from pipeline import shortcodes
 from pipeline.errors import Problems, SourceError
 from pipeline.model import Block, Leaflet, Reference
+from pipeline.sources import frontmatter
+from pipeline.sources.images import image_problem
 
 PAPERS = frontmatter.PAPERS
 MAX_DEPTH = 16  # lists and quotes inside each other
 _MAX_SOURCE_BYTES = 2_000_000
-_MAX_IMAGE_BYTES = 5_000_000
 # markdown-it stops reading (silently) past `maxNesting` levels of tokens; a list level costs
 # two (list, item). 64 lets MAX_DEPTH + 1 levels be read, so they are reported, not lost.
 _md = MarkdownIt("commonmark", {"inline_definitions": True, "maxNesting": 64})
@@ -38,8 +39,6 @@ _COMMENT_RE = re.compile(r"<!--(.*?)-->", re.S)
 _CODE_SPAN_RE = re.compile(r"(`+)(?!`).*?(?<!`)\1(?!`)", re.S)
 _REF_RE = re.compile(r"(?<![\]\\])(!?)\[((?:[^\[\]\\]|\\.)+)\](\[\])?(?![\[(:])")
 _EMPTY_ITEM_RE = re.compile(r"^\s*(?:[-+*]|\d{1,9}[.)])\s*$")
-IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg",
-               b"GIF87a": "image/gif", b"GIF89a": "image/gif"}
 
 
 def read_text_file(path: Path, rel: str) -> str:
@@ -77,19 +76,6 @@ def read_leaflet(path: Path, rel: str, problems: Problems | None = None
     if own:
         problems.raise_if_any()
     return leaflet, leaflet.paper
-
-
-def image_type(data: bytes) -> str | None:
-    """The MIME type of an image handbill embeds (PNG, JPEG, GIF, WebP, SVG), or None."""
-    for magic, mime in IMAGE_TYPES.items():
-        if data.startswith(magic):
-            return mime
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    head = data[:1024].lstrip().lower()
-    if head.startswith((b"<svg", b"<?xml")) and b"<svg" in data[:4096].lower():
-        return "image/svg+xml"
-    return None
 
 
 class _Node:
@@ -296,7 +282,7 @@ class _Reader:
     def _image(self, src: str, line: int) -> None:
         if src in self.images or not self.strict:
             return
-        problem = _image_problem(src, self.campaign_dir)
+        problem = image_problem(src, self.campaign_dir)
         if problem:
             self.error(problem, line)
         elif self.campaign_dir is not None:
@@ -316,36 +302,6 @@ def _flatten(children):
         yield child
         if child.children:
             yield from _flatten(child.children)
-
-
-def _image_problem(src: str, campaign_dir: Path | None) -> str | None:
-    """Why an image cannot be used, or None: only regular files inside the campaign folder."""
-    how = "put the image file in the campaign folder and write its path, e.g. ![text](photo.jpg)"
-    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src) or src.startswith("//"):
-        return f"the image {src!r} is a link; images are taken from the campaign folder only: {how}"
-    path_text = unquote(src)
-    if not path_text or path_text.startswith("/") or "\\" in path_text:
-        return f"the image {src!r} is not a path inside the campaign folder: {how}"
-    if campaign_dir is None:
-        return None
-    base = campaign_dir.resolve()
-    path = campaign_dir / path_text
-    try:
-        resolved = path.resolve()
-    except (OSError, RuntimeError):
-        return f"the image {src!r} cannot be read: {how}"
-    if base not in resolved.parents:
-        linked = any(q.is_symlink() for q in [path, *path.parents][:len(Path(path_text).parts)])
-        where = "is a symlink to a file outside" if linked else "lies outside"
-        return f"the image {src!r} {where} the campaign folder: {how}"
-    if not resolved.is_file():
-        return f"the image {src!r} does not exist in the campaign folder: {how}"
-    size = resolved.stat().st_size
-    if size > _MAX_IMAGE_BYTES:
-        return f"the image {src!r} is larger than 5 MB; make it smaller"
-    if image_type(resolved.read_bytes()[:4096]) is None:
-        return f"the image {src!r} is not a PNG, JPEG, GIF, WebP or SVG file"
-    return None
 
 
 def _notes(content: str) -> list[str]:

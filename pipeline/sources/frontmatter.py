@@ -13,7 +13,7 @@ import tomllib
 from dataclasses import dataclass, field
 
 from pipeline.errors import Problems, SourceError
-from pipeline.yamlstrict import YList, YMap, parse_yaml
+from pipeline.sources.yamlstrict import YList, YMap, parse_yaml
 
 PAPERS = ("A5", "A4", "Letter")
 HANDBILL_KEYS = ("paper",)

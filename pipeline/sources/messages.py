@@ -1,178 +1,16 @@
-"""source/<campaign>/ -> Campaign: metadata, the leaflet's block tree, posts and card slogans.
+"""A Campaign -> its messages for translators: one per text, with role, notes and flags.
 
-Every problem of every file of a campaign is reported in one run (errors.Problems, up to 50),
-each as `path:line: what, and how to fix`; warnings (front matter keys handbill ignores) are
-logged once per process.
+Placeholders are validated against the campaign (a named date it does not define is an error
+at the text's line), and template tokens against its `shortcodes:`; a text holding both is
+flagged `no-python-brace-format`, since its braces are not Python's.
 """
 
 from __future__ import annotations
 
-import logging
-import re
-from pathlib import Path
-
 from pipeline import placeholders, shortcodes
-from pipeline.campaignfile import (
-    CAMPAIGN_FILE, HASHTAG_RE, check_url, need_map, read_meta, str_list, text_of, unknown_keys,
-)
 from pipeline.errors import Problems, SourceError
-from pipeline.leafletsource import read_leaflet
-from pipeline.model import (
-    PLATFORM_LIMITS, PLATFORM_NAMES, Block, Campaign, Card, Leaflet, Message, Origin, Post,
-)
-from pipeline.names import validate_campaign
-from pipeline.yamlstrict import YList, YMap, load_yaml
-
-log = logging.getLogger(__name__)
-
-LEAFLET_FILE, POSTS_FILE, CARDS_FILE = "leaflet.md", "posts.yml", "cards.yml"
-_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-_WARNED: set[str] = set()
-
-
-def list_campaigns(source_dir: Path, only: tuple[str, ...] | None = None) -> list[str]:
-    """Names of the campaign folders under source/ (those holding a campaign.yml)."""
-    if only is not None:
-        return [validate_campaign(name) for name in only]
-    if not source_dir.is_dir():
-        return []
-    return sorted(p.name for p in source_dir.iterdir()
-                  if p.is_dir() and (p / CAMPAIGN_FILE).is_file() and not p.name.startswith("."))
-
-
-def read_campaign(project_root: Path, name: str) -> Campaign:
-    """Read and validate source/<name>/ into a Campaign with its messages, writing nothing.
-
-    Raises one SourceErrors listing every problem of the campaign's files."""
-    validate_campaign(name)
-    root = project_root / "source" / name
-    rel = f"source/{name}"
-    if not (root / CAMPAIGN_FILE).is_file():
-        raise SourceError(f"campaign {name!r} has no {CAMPAIGN_FILE}; create it (see "
-                          "`handbill new`)", f"{rel}/{CAMPAIGN_FILE}")
-    problems = Problems()
-    meta = read_meta(root / CAMPAIGN_FILE, f"{rel}/{CAMPAIGN_FILE}", problems)
-    leaflet = Leaflet()
-    if (root / LEAFLET_FILE).is_file():
-        leaflet, _ = read_leaflet(root / LEAFLET_FILE, f"{rel}/{LEAFLET_FILE}", problems)
-    posts, cards = [], []
-    if (root / POSTS_FILE).is_file():
-        posts, cards = _read_posts(root / POSTS_FILE, f"{rel}/{POSTS_FILE}", problems)
-    if (root / CARDS_FILE).is_file():
-        if cards:
-            problems.add(f"cards are defined both here and in {POSTS_FILE}; keep one",
-                         f"{rel}/{CARDS_FILE}")
-        else:
-            try:
-                data = load_yaml(root / CARDS_FILE, f"{rel}/{CARDS_FILE}")
-                cards = _read_cards(data, f"{rel}/{CARDS_FILE}", "cards", problems)
-            except SourceError as exc:
-                problems.add_error(exc)
-    _log_warnings(problems)
-    if meta is None:
-        problems.raise_if_any()
-    campaign = Campaign(
-        name=name, root=root, relroot=rel, blocks=leaflet.blocks, posts=tuple(posts),
-        cards=tuple(cards), paper=leaflet.paper or "A5", references=leaflet.references,
-        images=leaflet.images, **meta)
-    messages = extract_messages(campaign, problems)
-    problems.raise_if_any()
-    return Campaign(**{**campaign.__dict__, "messages": tuple(messages)})
-
-
-def _log_warnings(problems: Problems) -> None:
-    for warning in problems.warnings:
-        text = str(warning)
-        if text not in _WARNED:
-            _WARNED.add(text)
-            log.warning("%s", text)
-
-
-# ---------------------------------------------------------------------------- posts.yml
-
-
-def _read_posts(path: Path, rel: str, problems: Problems) -> tuple[list[Post], list[Card]]:
-    try:
-        data = need_map(load_yaml(path, rel), rel, 1, POSTS_FILE)
-    except SourceError as exc:
-        problems.add_error(exc)
-        return [], []
-    unknown_keys(data, {"posts", "cards"}, rel, POSTS_FILE, problems)
-    posts = []
-    items = data.get("posts")
-    if items is not None and not isinstance(items, YList):
-        problems.add("`posts` must be a list of posts (lines starting with -)", rel,
-                     data.lines["posts"])
-        items = None
-    seen: dict[str, int] = {}
-    for item, line in zip(items or [], (items.lines if items else [])):
-        try:
-            posts.append(_read_post(item, line, rel, seen, problems))
-        except SourceError as exc:
-            problems.add_error(exc)
-    cards = _read_cards(data, rel, "cards", problems) if data.get("cards") is not None else []
-    return posts, cards
-
-
-def _read_post(item, line: int, rel: str, seen: dict[str, int], problems: Problems) -> Post:
-    post = need_map(item, rel, line, "a post")
-    unknown_keys(post, {"id", "text", "platforms", "link", "hashtags"}, rel, "a post", problems)
-    pid = _ident(post, rel, seen, "post")
-    text = text_of(post, "text", rel)
-    platforms = str_list(post, "platforms", rel) or ("x", "bluesky", "mastodon")
-    for name in platforms:
-        if name not in PLATFORM_LIMITS:
-            problems.add(f"unknown platform {name!r}; known: {', '.join(PLATFORM_LIMITS)}", rel,
-                         post.lines.get("platforms"))
-    link = text_of(post, "link", rel, required=False) or None
-    if link:
-        check_url(link, rel, post.lines["link"])
-    hashtags = str_list(post, "hashtags", rel)
-    for tag in hashtags:
-        if not HASHTAG_RE.match(tag):
-            problems.add(f"{tag!r} is not a hashtag; write it in quotes as \"#Tag\"", rel,
-                         post.lines["hashtags"])
-    platforms = tuple(p for p in platforms if p in PLATFORM_LIMITS)
-    return Post(pid, text, platforms, post.lines["text"], link, hashtags)
-
-
-def _ident(item: YMap, rel: str, seen: dict[str, int], what: str) -> str:
-    ident = text_of(item, "id", rel)
-    if not _ID_RE.match(ident):
-        raise SourceError(f"{what} id {ident!r} must be lowercase letters, digits and hyphens",
-                          rel, item.lines["id"])
-    if ident in seen:
-        raise SourceError(f"duplicate {what} id {ident!r}; the first is at line {seen[ident]}",
-                          rel, item.lines["id"])
-    seen[ident] = item.lines["id"]
-    return ident
-
-
-def _read_cards(data, rel: str, top_key: str, problems: Problems) -> list[Card]:
-    try:
-        data = need_map(data, rel, 1, rel)
-    except SourceError as exc:
-        problems.add_error(exc)
-        return []
-    items = data.get(top_key)
-    if not isinstance(items, YList):
-        problems.add(f"`{top_key}` must be a list of cards (lines starting with -)", rel,
-                     data.lines.get(top_key, 1))
-        return []
-    seen: dict[str, int] = {}
-    cards = []
-    for item, line in zip(items, items.lines):
-        try:
-            card = need_map(item, rel, line, "a card")
-            unknown_keys(card, {"id", "text"}, rel, "a card", problems)
-            cards.append(Card(_ident(card, rel, seen, "card"), text_of(card, "text", rel),
-                              card.lines["text"]))
-        except SourceError as exc:
-            problems.add_error(exc)
-    return cards
-
-
-# ---------------------------------------------------------------------------- messages
+from pipeline.model import PLATFORM_LIMITS, PLATFORM_NAMES, Block, Campaign, Message, Origin, Post, walk
+from pipeline.sources.campaign import CAMPAIGN_FILE, CARDS_FILE, LEAFLET_FILE, POSTS_FILE
 
 
 def placeholders_of(text: str, rel: str | None = None, line: int | None = None,
@@ -309,8 +147,6 @@ def extract_messages(c: Campaign, problems: Problems | None = None) -> list[Mess
 
 def _leaflet_messages(c: Campaign, add, problems: Problems) -> None:
     """One message per heading and paragraph of the leaflet tree, then each link title."""
-    from pipeline.model import walk
-
     rel = f"{c.relroot}/{LEAFLET_FILE}"
     for block, ancestors in walk(c.blocks):
         if block.kind not in ("heading", "paragraph") or not block.text:
