@@ -83,6 +83,7 @@ class Block:
     notes: tuple[str, ...] = ()
     end: int = 0  # the line after the block (as markdown-it maps it)
     translatable: bool = True  # False for a paragraph of template tokens only
+    token_lines: tuple[tuple[str, int], ...] = ()  # (normalised template token, its line)
 
     @property
     def is_message(self) -> bool:

@@ -129,7 +129,7 @@ def test_unmapped_shortcodes_are_refused_together_with_their_lines(tmp_path):
         '>}} has no rendering; map it in campaign.yml (shortcodes:) or remove it',
         "handbill: error: source/open-letter/leaflet.md:25: shortcode {{% notice info %}} has no "
         "rendering; map it in campaign.yml (shortcodes:) or remove it",
-        "handbill: error: source/open-letter/leaflet.md:25: shortcode {{% /notice %}} has no "
+        "handbill: error: source/open-letter/leaflet.md:27: shortcode {{% /notice %}} has no "
         "rendering; map it in campaign.yml (shortcodes:) or remove it"]
     assert not (root / "locales").exists()
 

@@ -192,8 +192,10 @@ class _Reader:
 
     def _leaf(self, top: _Node, leaf: dict, tok) -> None:
         text, notes = self._inline_text(tok, leaf["line"])
+        token_lines = tuple((shortcodes.normalize(t), self._line_in(tok, leaf["line"], t))
+                            for t in dict.fromkeys(shortcodes.find(tok.content)))
         node = _Node(leaf["kind"], leaf["line"], text=text, end=leaf["end"], level=leaf["level"],
-                     translatable=not _nothing_to_translate(tok, text))
+                     translatable=not _nothing_to_translate(tok, text), token_lines=token_lines)
         node.notes = self.pending_notes + notes
         self.pending_notes = []
         top.children.append(node)

@@ -52,13 +52,15 @@ def _check_field_defined(field, campaign: Campaign, rel, line) -> None:
 
 
 def _check_shortcodes(text: str, campaign: Campaign, rel: str, line: int,
-                      problems: Problems) -> None:
+                      problems: Problems, lines: dict[str, int] | None = None) -> None:
+    """Every template token of a text must have a rendering (`lines`: a token's own line)."""
     known = {code.key for code in campaign.shortcodes}
     for token in dict.fromkeys(shortcodes.find(text)):
         if shortcodes.normalize(token) not in known:
             shown = token if len(token) <= 60 else token[:57] + "…"
             problems.add(f"shortcode {shown} has no rendering; map it in campaign.yml "
-                         "(shortcodes:) or remove it", rel, line)
+                         "(shortcodes:) or remove it", rel,
+                         (lines or {}).get(shortcodes.normalize(token), line))
 
 
 def _leaf_role(block: Block, ancestors: tuple[Block, ...]) -> str:
@@ -87,8 +89,8 @@ def extract_messages(c: Campaign, problems: Problems | None = None) -> list[Mess
     by_key: dict[tuple[str | None, str], Message] = {}
     order: list[tuple[str | None, str]] = []
 
-    def add(msgid, context, rel, line, role, comments=(), limits=()):
-        _check_shortcodes(msgid, c, rel, line, problems)
+    def add(msgid, context, rel, line, role, comments=(), limits=(), token_lines=None):
+        _check_shortcodes(msgid, c, rel, line, problems, token_lines)
         try:
             phs = placeholders_of(msgid, rel, line, c)
         except SourceError as exc:
@@ -151,13 +153,15 @@ def _leaflet_messages(c: Campaign, add, problems: Problems) -> None:
     for block, ancestors in walk(c.blocks):
         if block.kind not in ("heading", "paragraph") or not block.text:
             continue
+        lines = dict(block.token_lines)
         if not block.is_message:  # template tokens only: rendered, but nothing to translate
-            _check_shortcodes(block.text, c, rel, block.line, problems)
+            _check_shortcodes(block.text, c, rel, block.line, problems, lines)
             continue
         role = _leaf_role(block, ancestors)
         notes = [f"Writers' note: {note}" for note in block.notes]
         add(block.text, None, rel, block.line, role,
-            [f"Leaflet {role}. Keep **bold**, [links](...) and {{placeholders}}.", *notes])
+            [f"Leaflet {role}. Keep **bold**, [links](...) and {{placeholders}}.", *notes],
+            token_lines=lines)
     for ref in c.references:
         if ref.title:
             add(ref.title, None, rel, ref.line, "link title",
