@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from pipeline.errors import RenderError
 from pipeline.model import Block, Campaign
+from pipeline.render import pdftext
 from pipeline.render.markdown import render_text
 from pipeline.render.templating import render_template
 
@@ -192,7 +193,8 @@ class _NotdefCatcher(logging.Handler):
 
 
 def write_pdf(html: str, lang: str, texts: LeafletText, what: str = "leaflet") -> bytes:
-    """WeasyPrint HTML -> PDF bytes (fonts embedded); missing glyphs are a RenderError."""
+    """WeasyPrint HTML -> tagged PDF bytes (fonts embedded, text layer with ActualText);
+    missing glyphs are a RenderError."""
     import weasyprint
 
     logger = logging.getLogger("weasyprint")
@@ -202,8 +204,9 @@ def write_pdf(html: str, lang: str, texts: LeafletText, what: str = "leaflet") -
         logger.setLevel(logging.WARNING)
     logger.addHandler(catcher)
     try:
-        pdf = weasyprint.HTML(string=html, url_fetcher=_data_fetcher()).write_pdf(
-            font_config=font_config())
+        with pdftext.actual_text():  # the text layer gives back the text (pdftext.py)
+            pdf = weasyprint.HTML(string=html, url_fetcher=_data_fetcher()).write_pdf(
+                font_config=font_config(), finisher=pdftext.finish, **pdftext.PDF_OPTIONS)
     finally:
         logger.removeHandler(catcher)
         logger.setLevel(old_level)
