@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks of handbill against its peers (issue #7). Installs the peers, then measures:
 #   bash benchmarks/run.sh [--scales small,medium,large] [--workloads extract,update,memory]
-# Then render, draft and build (bench_render.py, bench_draft.py, bench_build.py).
+# Then render, text layer, draft and build (bench_render.py, bench_textlayer.py, bench_draft.py,
+# bench_build.py).
 # Writes benchmarks/RESULTS.md with every row. The peers go into benchmarks/work/peers-venv, never into the
 # app's .venv. Needs the app installed first (scripts/setup.sh).
 set -euo pipefail
@@ -36,6 +37,10 @@ done
 { echo "## render: one leaflet PDF against WeasyPrint alone"; echo;
   echo "Medians of 9 interleaved runs on the shipped campaign, by \`python benchmarks/bench_render.py\`.";
   echo; "$py" "$here/bench_render.py"; } > "$here/RESULTS-render.md"
+# 2b. text layer: catalog words that pdftotext gives back, handbill against WeasyPrint alone and Chromium.
+{ echo "## text layer: catalog words intact in pdftotext"; echo;
+  echo "By \`python benchmarks/bench_textlayer.py\` (issue #17.5; pipeline/render/textlayer.py says what counts).";
+  echo; "$py" "$here/bench_textlayer.py"; } > "$here/RESULTS-textlayer.md"
 # 3. draft: 500 messages against a loopback LibreTranslate answering in 50 ms.
 "$py" "$here/bench_draft.py"
 # 4. build: full (--jobs 1 and 2), no-op, one catalog changed, peak memory.
