@@ -33,7 +33,7 @@ our write_pdf; other WeasyPrint use in the process is untouched). It is pinned t
 of WeasyPrint 70.0's function: `install()` checks its hash and, if WeasyPrint changed, leaves
 WeasyPrint alone and logs a warning once (the PDF is still right, its text layer as before),
 and tests/test_pdftext.py fails so that someone ports the change.
-docs/weasyprint-actualtext.md is the patch text to offer upstream.
+docs/upstream/weasyprint-actualtext.md is the patch text to offer upstream.
 """
 
 from __future__ import annotations
