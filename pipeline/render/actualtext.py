@@ -225,11 +225,15 @@ def _colour_glyph(stream, font, font_size, pango_font, glyph, textbox, emojis,
 
 @dataclass(slots=True)
 class _Unit:
-    """Text and the glyphs drawing it, in visual order; `pieces` are Pango's clusters in it."""
+    """Text and the glyphs drawing it, in visual order; `pieces` are Pango's clusters in it
+    when there are several (marks joined to their base)."""
 
     text: str
     glyphs: list[_Glyph]
-    pieces: list[tuple[str, list[_Glyph]]]
+    pieces: list[tuple[str, list[_Glyph]]] | None = None
+
+    def clusters(self) -> list[tuple[str, list[_Glyph]]]:
+        return self.pieces or [(self.text, self.glyphs)]
 
 
 def _units(glyph_item, utf8_text: bytes, glyphs: list[_Glyph]) -> list[_Unit]:
@@ -248,28 +252,30 @@ def _units(glyph_item, utf8_text: bytes, glyphs: list[_Glyph]) -> list[_Unit]:
     starts = ffi.unpack(clusters, len(glyphs))
     ordered = sorted(set(starts))
     ends = dict(zip(ordered, ordered[1:] + [item.length]))
-    pieces = []  # (start, end, text, glyphs) per cluster, visual order
-    i = 0
-    while i < len(glyphs):
+    spans = []  # (start, first glyph, end glyph) per cluster, visual order
+    i, count = 0, len(glyphs)
+    while i < count:
         j = i + 1
-        while j < len(glyphs) and starts[j] == starts[i]:
+        while j < count and starts[j] == starts[i]:
             j += 1
-        start, end = starts[i], ends[starts[i]]
-        text = utf8_text[item.offset + start:item.offset + end].decode(errors="replace")
-        pieces.append((start, end, text, glyphs[i:j]))
+        spans.append((starts[i], i, j))
         i = j
     if rtl:
-        pieces.reverse()  # logical order, to attach marks to what they follow
+        spans.reverse()  # logical order, to attach marks to what they follow
     units: list[_Unit] = []
-    last_end = None
-    for start, end, text, members in pieces:
+    offset, last_end = item.offset, None
+    for start, i, j in spans:
+        end = ends[start]
+        text = utf8_text[offset + start:offset + end].decode(errors="replace")
         if units and last_end == start and _is_mark(text):
             unit = units[-1]
+            if unit.pieces is None:
+                unit.pieces = [(unit.text, unit.glyphs)]
+            unit.pieces.append((text, glyphs[i:j]))
             unit.text += text
-            unit.glyphs = members + unit.glyphs if rtl else unit.glyphs + members
-            unit.pieces.append((text, members))
+            unit.glyphs = glyphs[i:j] + unit.glyphs if rtl else unit.glyphs + glyphs[i:j]
         else:
-            units.append(_Unit(text, list(members), [(text, members)]))
+            units.append(_Unit(text, glyphs[i:j]))
         last_end = end
     if rtl:
         units.reverse()
@@ -318,23 +324,40 @@ class _Writer:
 
     def simple(self, glyphs: list[_Glyph]) -> None:
         """Glyphs drawn one after the other, exactly as WeasyPrint writes them."""
+        parts = self.parts
         for glyph in glyphs:
             if glyph.empty:
                 self._number(-glyph.advance)
-                continue
-            self._glyph(glyph, glyph.offset)
-            if glyph.kerning:
-                self._number(int(glyph.kerning))
+            elif glyph.rise:
+                self._glyph(glyph, glyph.offset)
+                if glyph.kerning:
+                    self._number(int(glyph.kerning))
+            else:  # the common case, inlined: [offset] <glyph> [kerning]
+                if glyph.offset:
+                    parts.append(f"{-glyph.offset}")
+                if parts and parts[-1][0] == "<":
+                    parts[-1] = f"{parts[-1][:-1]}{glyph.hex}>"
+                else:
+                    parts.append(f"<{glyph.hex}>")
+                if glyph.kerning and int(glyph.kerning):
+                    parts.append(f"{int(glyph.kerning)}")
 
     def run(self, font, units: list[_Unit]) -> None:
         """A run's units; a space between two spans goes into the second one, because
         PDFium drops a text object that is only a space (it has no ink) and then sees no
         gap between the words."""
         pending = None
+        mapped, provisional = font.to_unicode, _provisional(font)
         for index, unit in enumerate(units):
+            glyphs = unit.glyphs
+            if (not pending and len(glyphs) == 1 and mapped.get(glyphs[0].id) == unit.text
+                    and not glyphs[0].empty and glyphs[0].id not in provisional
+                    and not (unit.text.isspace() and not self.parts)):
+                self.simple(glyphs)  # most units: one glyph, already mapped to its text
+                continue
             if pending:
                 unit = _Unit(pending.text + unit.text, pending.glyphs + unit.glyphs,
-                             pending.pieces + unit.pieces)
+                             pending.clusters() + unit.clusters())
                 pending = None
             following = units[index + 1] if index + 1 < len(units) else None
             if (unit.text.isspace() and not self.parts and following is not None
@@ -362,7 +385,7 @@ class _Writer:
         # Every drawn glyph needs an entry (the font subset keeps only those glyphs). For
         # readers that ignore ActualText, a glyph first met here gets what WeasyPrint gives
         # it (its cluster's text on one glyph), until a unit of its own claims it.
-        for text, members in unit.pieces:
+        for text, members in unit.clusters():
             drawn = [g for g in members if not g.empty]
             for glyph in drawn:
                 if glyph.id not in font.to_unicode:
