@@ -282,7 +282,18 @@ def normalize(obj: _Context, files: tuple[Path, ...], check: bool, width: int | 
 # --- draft command (drafting) ---
 
 
-@main.command()
+class _DraftCommand(click.Command):
+    """`draft --help` lists the engines as registered, with the Apertium pairs installed."""
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_help_text(ctx, formatter)
+        from pipeline.drafting import registry
+
+        with formatter.section("Engines"):
+            formatter.write_dl(registry.describe())
+
+
+@main.command(cls=_DraftCommand)
 @_campaign_option
 @_lang_option
 @click.option("--engine", "-e", "engine_name", metavar="NAME",
@@ -301,11 +312,9 @@ def draft(obj: _Context, campaigns: tuple[str, ...], langs: tuple[str, ...],
     masked; a draft that lost one is not written. Safe to interrupt: run it again to
     finish, answers already received come from .handbill/cache/.
 
-    \b
-    Engines: apertium (offline), memory (the project's reviewed translations), libre,
-    deepl, google, mymemory, microsoft, yandex, papago, baidu, qcri. Settings: [draft] in
-    handbill.toml or HANDBILL_<ENGINE>_<KEY>; API keys only from the environment,
-    e.g. HANDBILL_DEEPL_API_KEY.
+    Engines are listed below. Settings: [draft] in handbill.toml or
+    HANDBILL_<ENGINE>_<KEY>; API keys only from the environment, e.g.
+    HANDBILL_DEEPL_API_KEY.
 
     Example: handbill draft --lang es --engine apertium
     """

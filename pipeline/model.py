@@ -187,6 +187,23 @@ class Colours:
 
 
 @dataclass(frozen=True)
+class Term:
+    """A glossary entry (campaign.yml `glossary:`, glossary.csv, glossary.tbx, or a protected
+    term with spellings): a source term and its agreed spellings per language."""
+
+    text: str
+    renderings: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (language, spellings) best first
+    protected: bool = False  # a name: the original spelling is always right too
+    note: str = ""
+    origin: str = ""  # path:line where it is defined
+
+    def spellings(self, lang: str) -> tuple[str, ...]:
+        """The agreed spellings in `lang` (pt_BR falls back to pt), preferred first."""
+        table = dict(self.renderings)
+        return table.get(lang) or table.get(lang.split("_")[0].split("@")[0]) or ()
+
+
+@dataclass(frozen=True)
 class LanguageOverride:
     """Per-language replacements a campaign allows: localised hashtags and links.
 
@@ -218,6 +235,7 @@ class Campaign:
     posts: tuple[Post, ...]
     cards: tuple[Card, ...]
     paper: str = "A5"
+    glossary: tuple[Term, ...] = ()  # agreed renderings, and protected terms' spellings
     messages: tuple[Message, ...] = field(default=(), compare=False)
     references: tuple[Reference, ...] = ()
     images: tuple[tuple[str, str], ...] = ()

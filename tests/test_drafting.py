@@ -17,8 +17,8 @@ from conftest import Cli, write_demo
 from pipeline import drafting
 from pipeline.catalogs import DRAFT_MARK, po_path
 from pipeline.config import load_config
-from pipeline.drafting import runner
-from pipeline.drafting.engine import BaseEngine, register
+from pipeline.drafting import registry, runner, work
+from pipeline.drafting.protocol import BaseEngine, EngineSpec
 from pipeline.files import write_if_changed
 from pipeline.names import locale_of
 from pipeline.plurals import plural_forms_for
@@ -31,7 +31,7 @@ STAMP = "2025-11-26"
 
 @pytest.fixture(autouse=True)
 def _quick(monkeypatch):
-    monkeypatch.setattr(runner, "BACKOFF", 0.01)
+    monkeypatch.setattr(work, "BACKOFF", 0.01)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     for var in ("HANDBILL_LIBRE_URL", "HANDBILL_LIBRE_API_KEY", "HANDBILL_LIBRE_TIMEOUT"):
         monkeypatch.delenv(var, raising=False)
@@ -242,17 +242,16 @@ def write_po(path: Path, lang: str, specs: list[tuple[str, str]]) -> None:
     write_if_changed(path, dump_catalog(Catalog(out)))
 
 
-@register("test-shout")
 class ShoutEngine(BaseEngine):
     """An in-process engine for the tests: upper case, keeping [[n]] tokens."""
 
     batch_size = 3
 
-    def check(self, source, target):
-        pass
-
-    def translate(self, texts, source, target):
+    def translate_texts(self, texts, source, target):
         return [f"{target}> {t.upper()}" for t in texts]
+
+
+registry.add(EngineSpec("test-shout", ShoutEngine))
 
 
 STATES = st.sampled_from(["reviewed", "fuzzy", "untranslated", "partial"])
@@ -311,13 +310,13 @@ def test_a_person_saving_the_file_meanwhile_keeps_their_work(tmp_path, server, m
     path = tmp_path / "p" / "locales" / "es" / "LC_MESSAGES" / "demo.po"
     real_flush, saved = runner._flush, []
 
-    def translator_saves_first(cfg, state):
+    def translator_saves_first(cfg, state, last=False):
         if not saved:  # as if Poedit saved the file just before handbill does
             catalog = read_catalog(path)
             catalog.messages[0].msgstr = "Libérenlos a todos"
             path.write_bytes(dump_catalog(catalog))
             saved.append(True)
-        real_flush(cfg, state)
+        real_flush(cfg, state, last)
 
     monkeypatch.setattr(runner, "_flush", translator_saves_first)
     result = cli("draft", "--campaign", "demo")

@@ -13,8 +13,8 @@ import pytest
 from conftest import Cli, write_demo
 from pipeline.catalogs import DRAFT_MARK
 from pipeline.config import load_config
-from pipeline.drafting import engine as engines
-from pipeline.drafting import runner
+from pipeline.drafting import registry as engines
+from pipeline.drafting import work
 from pipeline.drafting.masking import must_keep
 from pipeline.errors import ConfigError
 from pipeline.pofile import dump_catalog, read_catalog
@@ -36,7 +36,7 @@ def needs_apertium(test):
 
 @pytest.fixture(autouse=True)
 def _quick(monkeypatch):
-    monkeypatch.setattr(runner, "BACKOFF", 0.01)
+    monkeypatch.setattr(work, "BACKOFF", 0.01)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
 
 
@@ -125,12 +125,62 @@ def test_apertium_drafts_the_shipped_campaign_offline(shipped, monkeypatch):
     assert "{date}" in mobilize.msgstr and "{cita}" not in mobilize.msgstr
 
 
+# What scripts/setup.sh installs: a machine without one of them is not set up (a failure).
+SETUP_PAIRS = {"es", "ca", "gl", "eo"}
+# A word each pair's draft of "Take to the streets." must hold (read in the real output).
+STREETS = {"es": "calles", "ca": "carrers", "gl": "rúas", "eo": "strato"}
+
+
+def installed_targets() -> list[str]:
+    from pipeline.drafting.apertium import installed_modes, pairs
+
+    return sorted({t for s, t in pairs(list(installed_modes())) if s == "en"})
+
+
 @needs_apertium
-def test_apertium_names_the_pairs_it_has_for_a_language_it_lacks(shipped):
+def test_apertium_offers_what_is_installed_and_names_it_for_a_language_it_lacks(shipped):
+    targets = installed_targets()
+    assert SETUP_PAIRS <= set(targets), f"run scripts/setup.sh: only {targets} installed"
     result = Cli(shipped)("draft", "--lang", "fr", "--engine", "apertium", expect=1)
-    assert "the apertium engine cannot translate into fr (French); it offers es (spa). " \
-           "Installed modes: eng-spa" in result.stderr
+    assert "the apertium engine cannot translate into fr (French); it offers " \
+           f"{', '.join(targets)}. Installed modes: " in result.stderr
+    assert "eng-spa" in result.stderr and "en-eo-bytecode" not in result.stderr
     assert "apt-cache search apertium-eng" in result.stderr
+    help_text = Cli(shipped)("draft", "--help").stdout
+    assert f"installed here from en: {', '.join(targets)}" in " ".join(help_text.split())
+
+
+@needs_apertium
+@pytest.mark.parametrize("target", installed_targets() or ["es"])
+def test_apertium_drafts_with_every_installed_pair_from_english(tmp_path, target):
+    root = write_demo(tmp_path / "p", languages=(target,))
+    cli = Cli(root)
+    cli("update")
+    result = cli("draft", "--campaign", "demo", "--engine", "apertium")
+    assert "11 drafted, 0 skipped, 0 failed" in result.stdout, result.stdout + result.stderr
+    po = root / "locales" / target / "LC_MESSAGES" / "demo.po"
+    by_id = {e.msgid: e for e in read_catalog(po).messages}
+    for msgid, entry in by_id.items():
+        assert entry.fuzzy and entry.msgstr and entry.msgstr != msgid, (target, msgid)
+        assert must_keep(entry.msgstr) == must_keep(msgid), (target, entry.msgstr)
+    assert "Julian Assange" in by_id["**WRITE** – Send a letter to Julian Assange."].msgstr
+    streets = by_id["**MOBILIZE** – Take to the streets."].msgstr
+    if target in STREETS:
+        assert STREETS[target] in streets, streets
+
+
+def test_apertium_spells_gettext_codes_as_its_modes_do():
+    from pipeline.drafting.apertium import gettext_code, pairs, spellings
+
+    assert spellings("pt_BR") == ["por_BR", "pt_BR", "por", "pt"]
+    assert spellings("ca@valencia")[:1] == ["cat_valencia"]
+    assert spellings("sr_Latn") == ["hbs_SR"] and "srp" not in spellings("sr_Latn")
+    assert spellings("hr")[0] == "hbs_HR"
+    assert gettext_code("cat_iec2017") is None and gettext_code("eng_US") == "en_US"
+    modes = ["eng-spa", "en-gl", "eng-cat_valencia", "en-eo-bytecode", "eo-en-j", "Cyrl-Latn",
+             "eng-hbs_SR", "eng-cat_iec2017"]
+    assert pairs(modes) == [("en", "es"), ("en", "gl"), ("en", "ca@valencia"),
+                            ("en", "sr_Latn")]
 
 
 # ---------------------------------------------------------------------------- DeepL
@@ -207,9 +257,12 @@ def test_keys_in_handbill_toml_are_refused(tmp_path):
     assert "HANDBILL_DEEPL_API_KEY" in result.stderr and "oops" not in result.stderr
 
 
-def test_every_registered_engine_is_listed():
-    assert {"apertium", "memory", "libre", "deepl", "google", "mymemory", "microsoft",
-            "yandex", "papago", "baidu", "qcri"} <= set(engines.engine_names())
+def test_every_engine_offered_is_one_the_tests_run():
+    builtin = {"apertium", "memory", "openai", "libre", "deepl", "google", "mymemory",
+               "microsoft", "baidu", "qcri"}
+    assert builtin == set(engines.engine_names()) - {"test-shout"}
+    # yandex and papago: their clients call APIs their providers replaced (deeptranslator.py).
+    assert not {"yandex", "papago"} & set(engines.engine_names())
 
 
 # ---------------------------------------------------------------------------- deep-translator

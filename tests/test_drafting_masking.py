@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.drafting.engine import code_candidates, pick_code
+from pipeline.drafting.langcodes import code_candidates, pick_code
 from pipeline.drafting.masking import MaskError, mask, must_keep, unmask
 
 TERMS = ("Julian Assange", "Assange", "Julian", "Wikileaks", "International Peoples' Assembly")

@@ -21,7 +21,8 @@ character. The checks, in report order (see rules.py):
 
   plurals, placeholders, markdown, links, hashtags, mentions, protected-terms, html,
   unsafe-link, control-chars, bidi-controls, post-length, max-length (errors);
-  invisible, whitespace, end-punctuation, same, doubled-words, double-space (warnings).
+  glossary (after protected-terms), invisible, whitespace, end-punctuation, same,
+  doubled-words, double-space (warnings).
 """
 
 from __future__ import annotations

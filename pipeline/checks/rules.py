@@ -10,6 +10,7 @@ import re
 import unicodedata
 from typing import Iterator
 
+from pipeline import glossary as _glossary
 from pipeline import textlength
 from pipeline.checks import text as t
 from pipeline.checks.context import ERROR, WARNING, CheckContext, check, fill_placeholders
@@ -166,12 +167,25 @@ def protected_terms(source: str, target: str, entry: Entry, ctx: CheckContext) -
     """Names and organisations of the campaign's protected_terms, written as in the source."""
     if ctx.campaign is None:
         return
+    spelled = {_glossary.fold(g.text): g.spellings(ctx.language) for g in ctx.campaign.glossary
+               if g.protected}
     terms = [term for term in ctx.campaign.protected_terms if t.has_term(source, term)]
-    missing = [term for term in terms if not t.has_term(target, term, whole_word=False)]
+    missing = [term for term in terms if not t.has_term(target, term, whole_word=False)
+               and not any(t.has_term(target, s, whole_word=False)
+                           for s in spelled.get(_glossary.fold(term), ()))]
     for term in missing:
         # "Julian" is reported only if "Julian Assange" is not reported already.
         if not any(term != other and term in other for other in missing):
-            yield f"protected term {term!r} must appear unchanged"
+            native = spelled.get(_glossary.fold(term), ())
+            yield f"protected term {term!r} must appear unchanged" + (
+                f" or as {' or '.join(repr(s) for s in native)}" if native else "")
+
+
+@check("glossary", WARNING)
+def glossary(source: str, target: str, entry: Entry, ctx: CheckContext) -> Iterator[str]:
+    """Terms of the glossary (campaign.yml, glossary.csv, glossary.tbx) rendered as agreed."""
+    if ctx.campaign is not None:
+        yield from _glossary.problems(ctx.campaign.glossary, source, target, ctx.language)
 
 
 # ---------------------------------------------------------------------------- hostile content

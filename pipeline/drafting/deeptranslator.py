@@ -1,4 +1,4 @@
-"""deep-translator's engines (google, mymemory, libre, microsoft, ...) behind our protocol.
+"""deep-translator's engines (google, mymemory, libre, microsoft, baidu, qcri) behind our protocol.
 
 What deep-translator 1.11.4 does that we work around (read in its source):
 - No timeout on any request: every module calls the module-level `requests.get/post`. We put a
@@ -16,7 +16,17 @@ What deep-translator 1.11.4 does that we work around (read in its source):
 - LibreTranslator(custom_url=...) needs a trailing "/" and refuses to start without an
   api_key: we pass a placeholder and then clear it so it is never sent.
 - Translator objects keep per-call state (`_url_params`), so each thread gets its own copy.
-- MicrosoftTranslator asks Microsoft for its languages in its constructor; yandex prints.
+- MicrosoftTranslator asks Microsoft for its languages in its constructor, at an address
+  written into the method. The stand-in sends each request of an engine with a `url` setting
+  to that server instead of the library's default (the same host part is swapped, the path
+  kept): Azure's regional endpoints, and the tests' loopback server, for microsoft, baidu and
+  qcri. Nothing else of the library is patched.
+- QcriTranslator builds a ServerException for a failed request but does not raise it (so a
+  failure came back as None); the stand-in raises ours first for 401/403/429/5xx.
+- Not offered: yandex (its client calls the v1.5 API at translate.yandex.net, which Yandex
+  replaced by Yandex Cloud's Translate v2 with another address and authentication; it also
+  prints to stdout) and papago (its client calls openapi.naver.com/v1/papago/n2mt, the Naver
+  Developers API that Naver moved to its cloud platform under another address and headers).
 - translate_batch() is a sequential loop; the runner's thread pool replaces it.
 """
 
@@ -34,9 +44,9 @@ from urllib.parse import urlsplit
 
 import requests
 
-from pipeline.drafting.engine import (
-    BaseEngine, EngineSettings, Fatal, Transient, pick_code, register, unsupported,
-)
+from pipeline.drafting.langcodes import pick_code, unsupported
+from pipeline.drafting.protocol import BaseEngine, EngineSpec, Fatal, Transient
+from pipeline.drafting.settings import EngineSettings
 from pipeline.errors import ConfigError, EngineError
 
 _local = threading.local()
@@ -97,6 +107,7 @@ class _TimedRequests:
         if engine is None:
             return requests.request(method, url, **kwargs)
         kwargs["timeout"] = engine.timeout
+        url = engine.rewrite(url)
         parts = urlsplit(url)
         host = parts.netloc  # never the query: it can hold an API key
         if not kwargs.get("proxies"):
@@ -132,7 +143,7 @@ class _NoQueryStrings(logging.Filter):
         return True
 
 
-_MODULES = ("baidu", "google", "libre", "microsoft", "mymemory", "papago", "qcri", "yandex")
+_MODULES = ("baidu", "google", "libre", "microsoft", "mymemory", "qcri")
 _installed = False
 _install_lock = threading.Lock()
 
@@ -170,6 +181,12 @@ def _map_error(engine: str, exc: Exception) -> EngineError:
         return EngineError(f"{engine}: no translation found")
     if isinstance(exc, dt.ServerException):
         return Transient(f"{engine}: the server reported an error")
+    if isinstance(exc, dt.BaiduAPIerror):
+        # Baidu answers HTTP 200 with an error code; 54003 is its rate limit.
+        message = " ".join(str(exc).split())[:80]
+        if "limit" in message.lower():
+            return Transient(f"{engine}: too many requests ({message})")
+        return EngineError(f"{engine}: the server refused the request ({message})")
     return EngineError(f"{engine}: unexpected answer ({kind})")
 
 
@@ -192,6 +209,14 @@ class DeepTranslatorEngine(BaseEngine):
         self._protos: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
         self.after_init: Callable[[Any], None] = lambda translator: None
+        self.default_base = ""  # the library's server, swapped for `url` when that is set
+        self.base = ""
+
+    def rewrite(self, url: str) -> str:
+        """The address to call: the configured server in place of the library's default."""
+        if self.base and url.startswith(self.default_base):
+            return self.base + url[len(self.default_base):]
+        return url
 
     def languages(self) -> dict[str, str]:
         """name -> code of what the engine offers (fetched once)."""
@@ -243,7 +268,7 @@ class DeepTranslatorEngine(BaseEngine):
         per_thread[(id(self), key)] = translator
         return translator
 
-    def translate(self, texts: list[str], source: str, target: str) -> list[str]:
+    def translate_texts(self, texts: list[str], source: str, target: str) -> list[str]:
         translator = self._translator(source, target)
         out = []
         for text in texts:
@@ -267,52 +292,55 @@ def _table(name: str) -> Callable[[DeepTranslatorEngine], dict[str, str]]:
     return languages
 
 
-def _simple(name: str, cls_name: str, table: str, settings: tuple[str, ...] = (),
-            secrets: dict[str, str] | None = None, summary: str = "") -> None:
-    """Register a deep-translator engine whose settings map straight onto its constructor."""
-    secrets = secrets or {}
+def _base_url(s: EngineSettings, default: str) -> str:
+    """The `url` setting as a base ending in "/", or the library's default server."""
+    url = s.get("url") or default
+    if not url.startswith(("http://", "https://")):
+        raise ConfigError(f"{s.where('url')}: the {s.name} url must start with http:// or "
+                          f"https://, got {url!r}")
+    return url if url.endswith("/") else url + "/"
 
+
+def _simple(cls_name: str, table: str, settings: tuple[str, ...] = ()):
+    """A factory for a deep-translator engine whose settings map onto its constructor."""
     def factory(s: EngineSettings) -> DeepTranslatorEngine:
         kwargs = {key: s.get(key) for key in settings if s.get(key) is not None}
-        for key, what in secrets.items():
-            kwargs[key] = s.require_secret(key, what)
         return DeepTranslatorEngine(s, cls_name, kwargs, _table(table))
-
-    register(name, settings=settings, secrets=tuple(secrets), summary=summary)(factory)
-
-
-_simple("google", "GoogleTranslator", "GOOGLE_LANGUAGES_TO_CODES",
-        summary="Google Translate's free web endpoint (no key; may rate-limit)")
-_simple("mymemory", "MyMemoryTranslator", "MY_MEMORY_LANGUAGES_TO_CODES", settings=("email",),
-        summary="MyMemory (no key; an e-mail raises the daily quota)")
-_simple("yandex", "YandexTranslator", "GOOGLE_LANGUAGES_TO_CODES",
-        secrets={"api_key": "a Yandex API key"}, summary="Yandex Translate (key)")
-_simple("papago", "PapagoTranslator", "PAPAGO_LANGUAGE_TO_CODE", settings=("client_id",),
-        secrets={"secret_key": "a Naver client secret"}, summary="Naver Papago (key)")
+    return factory
 
 
-@register("qcri", settings=("domain",), secrets=("api_key",), summary="QCRI (key; domain)")
+QCRI_URL = "https://mt.qcri.org/"
+BAIDU_URL = "https://fanyi-api.baidu.com/"
+MICROSOFT_URL = "https://api.cognitive.microsofttranslator.com/"
+
+
+def _pointed(engine: DeepTranslatorEngine, s: EngineSettings, default: str
+             ) -> DeepTranslatorEngine:
+    engine.default_base, engine.base = default, _base_url(s, default)
+    engine.identity = engine.base if engine.base != default else ""
+    return engine
+
+
 def _qcri(s: EngineSettings) -> DeepTranslatorEngine:
     # QcriTranslator.translate() fails with a KeyError unless it is given a domain.
-    return DeepTranslatorEngine(s, "QcriTranslator",
-                                {"api_key": s.require_secret("api_key", "a QCRI API key")},
-                                _table("QCRI_LANGUAGE_TO_CODE"),
-                                call_kwargs={"domain": s.get("domain") or "general"})
+    engine = DeepTranslatorEngine(s, "QcriTranslator",
+                                  {"api_key": s.require_secret("api_key", "a QCRI API key")},
+                                  _table("QCRI_LANGUAGE_TO_CODE"),
+                                  call_kwargs={"domain": s.get("domain") or "general"})
+    return _pointed(engine, s, QCRI_URL)
 
 
-@register("baidu", settings=("appid",), secrets=("appkey",), summary="Baidu (appid + key)")
 def _baidu(s: EngineSettings) -> DeepTranslatorEngine:
     appid = s.get("appid")
     if not appid:
         raise ConfigError("the baidu engine needs appid: set [draft.engines.baidu] appid or "
                           "HANDBILL_BAIDU_APPID")
-    return DeepTranslatorEngine(s, "BaiduTranslator",
-                                {"appid": appid, "appkey": s.require_secret("appkey", "a key")},
-                                _table("BAIDU_LANGUAGE_TO_CODE"))
+    engine = DeepTranslatorEngine(s, "BaiduTranslator",
+                                  {"appid": appid, "appkey": s.require_secret("appkey", "a key")},
+                                  _table("BAIDU_LANGUAGE_TO_CODE"))
+    return _pointed(engine, s, BAIDU_URL)
 
 
-@register("microsoft", settings=("region",), secrets=("api_key",),
-          summary="Microsoft Translator (key; region for regional resources)")
 def _microsoft(s: EngineSettings) -> DeepTranslatorEngine:
     kwargs = {"api_key": s.require_secret("api_key", "a Microsoft Translator key")}
     if s.get("region"):
@@ -328,18 +356,17 @@ def _microsoft(s: EngineSettings) -> DeepTranslatorEngine:
             raise _map_error(engine.name, exc) from None
         return dict(probe._languages)
 
-    return DeepTranslatorEngine(s, "MicrosoftTranslator", kwargs, languages)
+    engine = DeepTranslatorEngine(s, "MicrosoftTranslator", kwargs, languages)
+    return _pointed(engine, s, MICROSOFT_URL)
 
 
 LIBRE_DEFAULT_URL = "https://libretranslate.com/"
 
 
-@register("libre", settings=("url",), secrets=("api_key",),
-          summary="LibreTranslate, any server (url; key if the server wants one)")
 def _libre(s: EngineSettings) -> DeepTranslatorEngine:
     url = s.get("url") or LIBRE_DEFAULT_URL
     if not url.startswith(("http://", "https://")):
-        raise ConfigError(f"{s.origins.get('url', 'libre url')}: the LibreTranslate url must "
+        raise ConfigError(f"{s.where('url')}: the LibreTranslate url must "
                           f"start with http:// or https://, got {url!r}")
     url = url if url.endswith("/") else url + "/"
     key = s.secret("api_key")
@@ -363,3 +390,20 @@ def _libre(s: EngineSettings) -> DeepTranslatorEngine:
     if not key:
         engine.after_init = lambda translator: setattr(translator, "api_key", None)
     return engine
+
+
+ENGINES = (
+    EngineSpec("libre", _libre, settings=("url",), secrets=("api_key",),
+               summary="LibreTranslate, any server (url; key if the server wants one)"),
+    EngineSpec("google", _simple("GoogleTranslator", "GOOGLE_LANGUAGES_TO_CODES"),
+               summary="Google Translate's free web endpoint (no key; may rate-limit)"),
+    EngineSpec("mymemory", _simple("MyMemoryTranslator", "MY_MEMORY_LANGUAGES_TO_CODES",
+                                   ("email",)), settings=("email",),
+               summary="MyMemory (no key; an e-mail raises the daily quota)"),
+    EngineSpec("microsoft", _microsoft, settings=("region", "url"), secrets=("api_key",),
+               summary="Microsoft Translator (key; region; url for a regional endpoint)"),
+    EngineSpec("baidu", _baidu, settings=("appid", "url"), secrets=("appkey",),
+               summary="Baidu Translate (appid and key)"),
+    EngineSpec("qcri", _qcri, settings=("domain", "url"), secrets=("api_key",),
+               summary="QCRI's Arabic machine translation (key; domain)"),
+)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import Mapping
 
 from pipeline import shortcodes
 
@@ -53,6 +54,7 @@ class Masked:
     pieces: tuple[str, ...]  # the original text of token i
     kinds: tuple[str, ...]  # url, placeholder, ..., "open"/"close" for markup delimiters
     pairs: tuple[tuple[int, int], ...] = ()  # (opening, closing) tokens of links
+    restore: tuple[str, ...] = ()  # what token i becomes in the translation (default: pieces)
 
     def describe(self, index: int) -> str:
         piece = self.pieces[index]
@@ -118,10 +120,14 @@ def _flanking(text: str, start: int, end: int) -> str | None:
     return "open" if opens else "close" if closes else None
 
 
-def mask(text: str, terms: tuple[str, ...] = (), printf: bool = False) -> Masked:
+def mask(text: str, terms: tuple[str, ...] = (), printf: bool = False,
+         renderings: Mapping[str, str] | None = None) -> Masked:
     """Replace placeholders, URLs, link targets, hashtags, handles, e-mail addresses, code,
-    markup delimiters and protected `terms` by tokens. `printf`: the text is python-format."""
-    out, pieces, kinds, opens = [], [], [], {}
+    markup delimiters and protected `terms` by tokens. `printf`: the text is python-format.
+    `renderings` (term, casefolded -> text): what a term's token becomes in the translation,
+    a glossary's rendering or a name's spelling in the target language."""
+    renderings = renderings or {}
+    out, pieces, kinds, opens, restore = [], [], [], {}, []
     pairs = []
     pos = 0
     for start, end, kind in _spans(text, terms, printf):
@@ -130,6 +136,8 @@ def mask(text: str, terms: tuple[str, ...] = (), printf: bool = False) -> Masked
         out.append(TOKEN.format(index))
         pieces.append(text[start:end])
         kinds.append(kind)
+        restore.append(renderings.get(_fold(text[start:end]), text[start:end])
+                       if kind == "term" else text[start:end])
         if kind == "open" and text[start:end].endswith("["):
             opens[start] = index
         pos = end
@@ -142,7 +150,12 @@ def mask(text: str, terms: tuple[str, ...] = (), printf: bool = False) -> Masked
             if before:
                 pairs.append((before[-1], i))
                 link_opens.remove(before[-1])
-    return Masked("".join(out), tuple(pieces), tuple(kinds), tuple(pairs))
+    return Masked("".join(out), tuple(pieces), tuple(kinds), tuple(pairs), tuple(restore))
+
+
+def _fold(term: str) -> str:
+    """A term as glossaries key it: case and apostrophes do not matter."""
+    return term.replace("’", "'").casefold()
 
 
 def unmask(translated: str, masked: Masked) -> str:
@@ -181,7 +194,7 @@ def unmask(translated: str, masked: Masked) -> str:
             out[-1] = out[-1].rstrip(" \t")
         elif out[-1].endswith("  ") and len(before) < 2:
             out[-1] = out[-1].rstrip(" ") + " "  # a space the engine added next to a token
-        out.append(masked.pieces[index])
+        out.append(masked.restore[index] if masked.restore else masked.pieces[index])
         following = segments[k + 1]
         if kind in ("open", "delimiter") and not after:
             following = following.lstrip(" \t")

@@ -10,40 +10,42 @@ from __future__ import annotations
 import logging
 import threading
 
-from pipeline.drafting.engine import BaseEngine, EngineSettings, Match, register
+from pipeline.drafting.protocol import Answer, BaseEngine, EngineSpec, Request, Segment
+from pipeline.drafting.settings import EngineSettings
 from pipeline.errors import CatalogError, ConfigError, HandbillError
 from pipeline.fuzzy import FuzzyMatcher
 from pipeline.pofile import read_catalog
 
 log = logging.getLogger(__name__)
 
+MISSING = "no reviewed translation close enough in the translation memory"
 
-@register("memory", settings=("similarity",),
-          summary="the project's own reviewed translations, exact and close matches")
+
 class MemoryEngine(BaseEngine):
     """Looks texts up in every reviewed entry of locales/<target>/LC_MESSAGES/*.po."""
 
     masks = False  # a human translation is reused as it is; runner checks its placeholders
     cacheable = False  # the memory grows as people review; a cache would hide that
     batch_size = 64
-    miss_reason = "no reviewed translation close enough in the translation memory"
 
     def __init__(self, settings: EngineSettings):
         super().__init__(settings)
         self.similarity = settings.number("similarity", settings.cfg.draft.similarity)
         if not 0 < self.similarity <= 1:
-            raise ConfigError(f"{settings.origins['similarity']}: similarity must be above 0 "
+            raise ConfigError(f"{settings.where('similarity')}: similarity must be above 0 "
                               "and at most 1 (0.75 means 75% alike)")
         self.locales = settings.cfg.locales_dir
-        self._pools: dict[str, dict[str, str]] = {}
+        self._pools: dict[str, tuple[dict[str, str], frozenset[str]]] = {}
         self._lock = threading.Lock()
         self._matcher = FuzzyMatcher(self.similarity)
 
-    def pool(self, target: str) -> dict[str, str]:
-        """source text -> reviewed translation, for one language (read once)."""
+    def pool(self, target: str) -> tuple[dict[str, str], frozenset[str]]:
+        """source text -> reviewed translation for one language, and its texts as the one
+        pool object the shared matcher remembers (read once)."""
         with self._lock:
             if target not in self._pools:
-                self._pools[target] = self._read(target)
+                table = self._read(target)
+                self._pools[target] = (table, self._matcher.pool(table))
             return self._pools[target]
 
     def _read(self, target: str) -> dict[str, str]:
@@ -73,14 +75,20 @@ class MemoryEngine(BaseEngine):
             raise CatalogError(f"no catalogs for {target} to take translations from; run "
                                "`handbill update` first", folder)
 
-    def translate(self, texts: list[str], source: str, target: str) -> list[str]:
-        pool = self.pool(target)
-        keys = frozenset(pool)
-        out: list[str] = []
-        for text in texts:
-            if text in pool:
-                out.append(Match(pool[text], 1.0))
+    def translate(self, segments: list[Segment], request: Request) -> list[Answer]:
+        table, keys = self.pool(request.target)
+        out: list[Answer] = []
+        for segment in segments:
+            text = segment.text
+            if text in table:
+                out.append(Answer(table[text], 1.0))
                 continue
             ranked = self._matcher.ranked(text, keys)
-            out.append(Match(pool[ranked[0][1]], ranked[0][0]) if ranked else "")
+            out.append(Answer(table[ranked[0][1]], ranked[0][0]) if ranked
+                       else Answer(missing=MISSING))
         return out
+
+
+ENGINES = (EngineSpec("memory", MemoryEngine, settings=("similarity",),
+                      summary="the project's own reviewed translations, exact and close "
+                              "matches (offline)"),)

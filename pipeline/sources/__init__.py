@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from pipeline import glossary
 from pipeline.errors import Problems, SourceError
 from pipeline.model import Campaign, Leaflet
 from pipeline.names import validate_campaign
@@ -55,6 +56,13 @@ def read_campaign(project_root: Path, name: str) -> Campaign:
                           "`handbill new`)", f"{rel}/{CAMPAIGN_FILE}")
     problems = Problems()
     meta = read_meta(root / CAMPAIGN_FILE, f"{rel}/{CAMPAIGN_FILE}", problems)
+    if meta is not None:
+        try:  # with glossary.csv / glossary.tbx beside handbill.toml
+            meta["glossary"] = glossary.combined(
+                glossary.project_glossary(project_root, meta["source_language"]),
+                meta["glossary"])
+        except SourceError as exc:
+            problems.add_error(exc)
     leaflet = Leaflet()
     if (root / LEAFLET_FILE).is_file():
         leaflet, _ = read_leaflet(root / LEAFLET_FILE, f"{rel}/{LEAFLET_FILE}", problems)

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from pipeline import glossary as terms
 from pipeline import shortcodes as tokens
 from pipeline.errors import Problems, SourceError
 from pipeline.model import Colours, Event, LanguageOverride, NamedDate, Shortcode
@@ -21,7 +22,8 @@ from pipeline.sources.yamlstrict import YList, YMap, load_yaml
 CAMPAIGN_FILE, LEAFLET_FILE, POSTS_FILE, CARDS_FILE = (
     "campaign.yml", "leaflet.md", "posts.yml", "cards.yml")
 META_KEYS = {"title", "summary", "organisation", "url", "source_language", "languages", "event",
-             "dates", "hashtags", "protected_terms", "colours", "overrides", "shortcodes"}
+             "dates", "hashtags", "protected_terms", "colours", "overrides", "shortcodes",
+             "glossary"}
 HASHTAG_RE = re.compile(r"^#\w+$")
 _COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -108,6 +110,7 @@ def read_meta(path: Path, rel: str, problems: Problems) -> dict | None:
         if not HASHTAG_RE.match(tag):
             problems.add(f"{tag!r} is not a hashtag: write # followed by letters or digits",
                          rel, data.lines["hashtags"])
+    protected, spelled = field(((), ()), terms.read_protected_terms, data, rel)
     return dict(
         title=field("", text_of, data, "title", rel), title_line=data.lines.get("title", 1),
         summary=field("", text_of, data, "summary", rel, False),
@@ -118,7 +121,8 @@ def read_meta(path: Path, rel: str, problems: Problems) -> dict | None:
             f"{rel}:{data.lines.get('source_language', 1)}")),
         languages=languages, event=field(None, _event, data, rel, problems),
         dates=field((), _dates, data, rel, problems), hashtags=hashtags,
-        protected_terms=field((), str_list, data, "protected_terms", rel),
+        protected_terms=protected,
+        glossary=spelled + field((), terms.read_glossary, data, rel),
         colours=field(Colours(), _colours, data, rel, problems),
         overrides=field((), _overrides, data, rel, problems),
         shortcodes=field((), _shortcodes, data, rel, problems),

@@ -1,0 +1,174 @@
+"""An OpenAI-compatible chat-completions server as an engine: llama.cpp's server, Ollama, vLLM,
+or a hosted service. Settings: HANDBILL_OPENAI_URL (the base URL, ending in /v1),
+HANDBILL_OPENAI_API_KEY (optional for local servers), [draft.engines.openai] model,
+temperature, batch, and the usual timeout, concurrency and retries.
+
+The client is httpx: one Client shared by the drafting threads (httpx documents it as safe to
+share), a connection pool as large as the concurrency, and a timeout on connecting, reading,
+writing and waiting for a pooled connection. Retries stay the runner's (429 and 5xx with
+backoff and Retry-After), which the openai package would have added a second time, together
+with pydantic and its other dependencies.
+
+A model's answer is checked (prompt.parse): a wrong shape is asked again once with a
+correction; if it stays wrong, a batch is split into single texts, and a single text that still
+gets no usable answer fails alone, never as a corrupt draft. The runner then refuses a draft
+that lost or added a token, and asks once more (Segment.shorten) for a draft over its limit.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import httpx
+
+from pipeline.drafting import prompt
+from pipeline.drafting.protocol import (
+    Answer, BaseEngine, EngineSpec, Fatal, Request, Segment, Transient,
+)
+from pipeline.drafting.settings import EngineSettings, env_name
+from pipeline.errors import ConfigError, EngineError
+
+DEFAULT_BATCH = 8
+ASKS = 2  # a wrong-shaped answer is asked about once more before the batch is split
+
+
+class OpenAIEngine(BaseEngine):
+    """Chat completions at HANDBILL_OPENAI_URL; texts in JSON, context in the instructions."""
+
+    reads_context = True
+    shortens = True
+
+    def __init__(self, settings: EngineSettings):
+        super().__init__(settings)
+        url = (settings.get("url") or "").strip()
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"the openai engine needs the server's address: set {env_name('openai', 'url')} "
+                "to its base URL ending in /v1 (llama.cpp's server: http://127.0.0.1:8080/v1, "
+                "Ollama: http://127.0.0.1:11434/v1)" + (f"; got {url!r}" if url else ""))
+        self.url = url.rstrip("/")
+        self.temperature = settings.number("temperature", 0.2)
+        self.batch_size = int(settings.number("batch", DEFAULT_BATCH))
+        if not 0 <= self.temperature <= 2 or not 1 <= self.batch_size <= 100:
+            raise ConfigError(f"{settings.where('batch')}: the openai engine's batch must be "
+                              "between 1 and 100 and its temperature between 0 and 2")
+        key = settings.secret("api_key")
+        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        self._client = httpx.Client(
+            headers=headers, timeout=httpx.Timeout(self.timeout),
+            limits=httpx.Limits(max_connections=self.concurrency,
+                                max_keepalive_connections=self.concurrency))
+        self._model = settings.get("model")
+        self._lock = threading.Lock()
+        self.identity = f"{self.url} {self._model or ''} {self.temperature:g}"
+
+    def _call(self, method: str, path: str, body: Any = None) -> Any:
+        host = httpx.URL(self.url).host
+        try:
+            response = self._client.request(method, self.url + path, json=body)
+        except httpx.TimeoutException:
+            raise Transient(f"openai: no answer from {host} within {self.timeout:g} s") from None
+        except httpx.TransportError:
+            raise Transient(f"openai: cannot connect to {host}") from None
+        status = response.status_code
+        if status == 429 or status >= 500:
+            raise Transient(f"openai: {host} answered HTTP {status}",
+                            _retry_after(response.headers.get("Retry-After")))
+        if status in (401, 403):
+            raise Fatal(f"openai: {host} refused the request (HTTP {status}); check "
+                        f"{env_name('openai', 'api_key')}")
+        if status == 404:
+            raise Fatal(f"openai: {host} answered HTTP 404 for {path} ({_message(response)}); "
+                        f"check that {env_name('openai', 'url')} ends in /v1 and the model name")
+        if status != 200:
+            raise EngineError(f"openai: HTTP {status}: {_message(response)}")
+        try:
+            return response.json()
+        except ValueError:
+            raise EngineError(f"openai: {host} did not answer with JSON") from None
+
+    def model(self) -> str:
+        """The model setting, or the server's only model (llama.cpp serves one)."""
+        with self._lock:
+            if self._model is None:
+                listed = self._call("GET", "/models")
+                names = [str(m.get("id")) for m in (listed or {}).get("data", [])
+                         if isinstance(m, dict) and m.get("id")] if isinstance(listed, dict) \
+                    else []
+                if len(names) != 1:
+                    raise ConfigError(
+                        "the openai engine needs a model: set [draft.engines.openai] model "
+                        f"(the server offers {', '.join(names[:20]) or 'none'})")
+                self._model = names[0]
+            return self._model
+
+    def check(self, source: str, target: str) -> None:
+        self.model()
+
+    def takes_glossary(self, source: str, target: str) -> bool:
+        return True  # in the instructions, where the model can inflect a rendering
+
+    def translate(self, segments: list[Segment], request: Request) -> list[Answer]:
+        try:
+            return [Answer(text) for text in self._ask(segments, request)]
+        except prompt.BadAnswer as exc:
+            if len(segments) == 1:
+                return [Answer(failed=f"openai: {exc}, {ASKS} times; not drafted")]
+        # One text at a time: a model lost in a long array often manages single ones.
+        out = []
+        for segment in segments:
+            try:
+                [text] = self._ask([segment], request)
+                out.append(Answer(text))
+            except prompt.BadAnswer as exc:
+                out.append(Answer(failed=f"openai: {exc}, {ASKS} times; not drafted"))
+        return out
+
+    def _ask(self, segments: list[Segment], request: Request) -> list[str]:
+        messages = prompt.messages(segments, request)
+        problem = None
+        for _ in range(ASKS):
+            body = {"model": self.model(), "messages": messages,
+                    "temperature": self.temperature, "stream": False}
+            answer = self._call("POST", "/chat/completions", body)
+            try:
+                choice = answer["choices"][0]
+                content = choice["message"]["content"]
+            except (KeyError, IndexError, TypeError):
+                raise EngineError("openai: the answer holds no choices[0].message") from None
+            try:
+                return prompt.parse(content, len(segments))
+            except prompt.BadAnswer as exc:
+                problem = exc
+                if choice.get("finish_reason") == "length":
+                    problem = prompt.BadAnswer("the answer was cut off at the model's limit")
+                messages = messages[:2] + [{"role": "assistant", "content": str(content)[:4000]},
+                                           prompt.correction(str(problem), len(segments))]
+        raise problem
+
+
+def _retry_after(value: str | None) -> float:
+    try:
+        return min(float(value or 0), 60.0)
+    except ValueError:
+        return 0.0
+
+
+def _message(response: httpx.Response) -> str:
+    """A server's error message, shortened to one line (never the request: it holds no key,
+    but the texts are the campaign's)."""
+    try:
+        data = response.json()
+        error = data.get("error", data) if isinstance(data, dict) else data
+        text = error.get("message", "") if isinstance(error, dict) else str(error)
+    except ValueError:
+        text = response.text
+    return " ".join(str(text).split())[:200] or response.reason_phrase
+
+
+ENGINES = (EngineSpec("openai", OpenAIEngine,
+                      settings=("url", "model", "temperature", "batch"), secrets=("api_key",),
+                      summary="any OpenAI-compatible chat server: a local model with "
+                              "llama.cpp's server, Ollama or vLLM (HANDBILL_OPENAI_URL, model); "
+                              "reads each message's context and the glossary"),)
