@@ -564,9 +564,15 @@ def is_draft(entry: Entry) -> bool:
     return entry.fuzzy and any(c.startswith(DRAFT_MARK) for c in entry.comments)
 
 
-def catalog_status(catalog: Catalog, campaign: str, lang: str) -> Status:
+def catalog_status(catalog: Catalog, campaign: str, lang: str,
+                   template: Catalog | None = None) -> Status:
+    """Counts of one catalog; the template's messages it lacks (a 0-byte or header-only file,
+    one cut short by an editor's save) count as untranslated, never as 100% reviewed."""
     reviewed = fuzzy = drafts = untranslated = 0
     messages = catalog.messages
+    if template is not None:
+        have = {e.key for e in messages}
+        untranslated += sum(1 for e in template.messages if e.key not in have)
     for entry in messages:
         if not entry.translated:
             untranslated += 1
@@ -576,7 +582,8 @@ def catalog_status(catalog: Catalog, campaign: str, lang: str) -> Status:
             fuzzy += 1
         else:
             reviewed += 1
-    return Status(campaign, lang, len(messages), reviewed, fuzzy, drafts, untranslated)
+    total = reviewed + fuzzy + drafts + untranslated
+    return Status(campaign, lang, total, reviewed, fuzzy, drafts, untranslated)
 
 
 def status(cfg: Config, domains: list[str], languages: list[str]
@@ -584,6 +591,10 @@ def status(cfg: Config, domains: list[str], languages: list[str]
     """Counts per domain and language; a missing or broken catalog is reported, not fatal."""
     rows, failures = [], []
     for domain in domains:
+        try:
+            template = load_pot(cfg, domain)
+        except HandbillError:
+            template = None  # no template yet: the catalogs' own counts
         for lang in languages:
             path = po_path(cfg, lang, domain)
             if not path.exists():
@@ -591,7 +602,7 @@ def status(cfg: Config, domains: list[str], languages: list[str]
                                              "create it", path))
                 continue
             try:
-                rows.append(catalog_status(read_catalog(path), domain, lang))
+                rows.append(catalog_status(read_catalog(path), domain, lang, template))
             except HandbillError as exc:
                 failures.append(exc)
     return rows, failures

@@ -19,6 +19,7 @@ import io
 import logging
 import re
 import xml.etree.ElementTree as ET
+from xml.parsers import expat
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -258,21 +259,30 @@ def _forbid(*args: object) -> None:
 
 
 def _read_tbx(raw: bytes, rel: str, source_language: str) -> list[Term]:
-    parser = ET.XMLParser()
-    expat = parser.parser
-    # defusedxml's rules: no entity declarations (billion laughs), no external entities.
-    expat.EntityDeclHandler = _forbid
-    expat.UnparsedEntityDeclHandler = _forbid
-    expat.ExternalEntityRefHandler = _forbid
+    # The C ElementTree parser hides its expat object, so the tree is built here from expat's
+    # own events, with defusedxml's rules: no entity declarations (billion laughs), no
+    # external entities, no parameter entities.
+    parser = expat.ParserCreate(namespace_separator=" ")
+    builder = ET.TreeBuilder()
+    parser.StartElementHandler = lambda name, attrs: builder.start(
+        _clark(name), {_clark(k): v for k, v in attrs.items()})
+    parser.EndElementHandler = lambda name: builder.end(_clark(name))
+    parser.CharacterDataHandler = builder.data
+    parser.EntityDeclHandler = _forbid
+    parser.UnparsedEntityDeclHandler = _forbid
+    parser.ExternalEntityRefHandler = _forbid
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     try:
-        parser.feed(raw)
-        root = parser.close()
+        parser.Parse(raw, True)
+        root = builder.close()
     except _Forbidden:
         raise SourceError("declares entities; handbill reads TBX files without entity "
                           "declarations or external entities", rel) from None
-    except ET.ParseError as exc:
-        raise SourceError(f"is not well-formed XML ({exc})", rel,
-                          getattr(exc, "position", (None,))[0]) from None
+    except expat.ExpatError as exc:
+        raise SourceError(f"is not well-formed XML ({expat.ErrorString(exc.code)})", rel,
+                          exc.lineno) from None
+    except AssertionError:  # TreeBuilder: the document ended inside an element
+        raise SourceError("is not well-formed XML (it ends inside an element)", rel) from None
     out = []
     for entry in root.iter():
         if _local(entry.tag) not in ("termEntry", "conceptEntry"):
@@ -295,6 +305,12 @@ def _read_tbx(raw: bytes, rel: str, source_language: str) -> list[Term]:
         if source:
             out.append(Term(source, tuple(langs), origin=f"{rel} ({entry.get('id') or source})"))
     return out
+
+
+def _clark(name: str) -> str:
+    """expat's "uri local" as ElementTree's "{uri}local"."""
+    uri, _, local = name.rpartition(" ")
+    return f"{{{uri}}}{local}" if uri else local
 
 
 def _local(tag: object) -> str:

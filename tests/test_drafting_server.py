@@ -37,6 +37,8 @@ class FakeTranslateServer:
         self.inflight = 0
         self.max_inflight = 0
         self.seen: list[dict] = []
+        self.glossaries: dict[str, dict] = {}  # DeepL glossary_id -> the body that made it
+        self.glossary_pairs = [("en", "es"), ("en", "pt"), ("en", "fr"), ("en", "de")]
         self._lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.httpd.daemon_threads = True
@@ -61,6 +63,15 @@ class FakeTranslateServer:
         elif self.mangle == "duplicate":
             out = out + " [[0]]" if "[[0]]" in out else out
         return out
+
+    def _glossed(self, text: str, glossary_id: str | None) -> str:
+        """DeepL applying a glossary: each source term's rendering in the (upper-case) text."""
+        if glossary_id is None:
+            return text
+        for line in self.glossaries[glossary_id]["entries"].splitlines():
+            term, rendering = line.split("\t")
+            text = text.replace(term.upper(), rendering)
+        return text
 
     def _handler(self):
         server = self
@@ -123,6 +134,16 @@ class FakeTranslateServer:
                     codes = (["EN", "ES", "FR", "PT"] if kind == "source" else
                              ["EN-GB", "EN-US", "ES", "FR", "PT-BR", "PT-PT", "ZH-HANS"])
                     self._send(200, [{"language": c, "name": c} for c in codes])
+                elif path == "/v2/glossary-language-pairs":
+                    if self._deepl_auth():
+                        self._send(200, {"supported_languages": [
+                            {"source_lang": a, "target_lang": b}
+                            for a, b in server.glossary_pairs]})
+                elif path == "/v2/glossaries":
+                    if self._deepl_auth():
+                        self._send(200, {"glossaries": [
+                            {"glossary_id": gid, "name": body["name"], "ready": True}
+                            for gid, body in server.glossaries.items()]})
                 else:
                     self._send(404, {"error": "not found"})
 
@@ -161,8 +182,17 @@ class FakeTranslateServer:
                         server.seen.append(body)
                         self._send(200, {"translations": [
                             {"detected_source_language": "EN",
-                             "text": server._translated(t, body["target_lang"])}
+                             "text": server._glossed(server._translated(
+                                 t, body["target_lang"]), body.get("glossary_id"))}
                             for t in body["text"]]})
+                    elif split.path == "/v2/glossaries":
+                        if not self._deepl_auth():
+                            return
+                        body = json.loads(raw or b"{}")
+                        gid = f"g-{len(server.glossaries) + 1}"
+                        server.glossaries[gid] = body
+                        self._send(201, {"glossary_id": gid, "ready": True,
+                                         "name": body["name"]})
                     else:
                         self._send(404, {"error": "not found"})
                 finally:

@@ -133,14 +133,30 @@ def _submit(states: list[_State], stop: threading.Event, finished: queue.SimpleQ
         for entry in state.todo:
             groups.setdefault((entry.msgid, entry.msgid_plural, tuple(entry.flags)), []
                               ).append(entry)
-        batches = list(groups.values())
-        size = max(1, engine.batch_size)
-        for i in range(0, len(batches), size):
-            chunk = [entry for group in batches[i:i + size] for entry in group]
+        for chunk in _chunks(list(groups.values()), engine):
             future = pool.submit(work, state.drafting, chunk)
             futures[future] = state
             future.add_done_callback(finished.put)
     return futures, list(pools.values())
+
+
+def _chunks(groups: list[list[Entry]], engine: Engine) -> list[list[Entry]]:
+    """Groups of entries in chunks of about `batch_size` texts, each one translate() call.
+    An engine that reads context gets each entry of a group apart (a title and a heading
+    may be said differently); a plural entry is two texts."""
+    size = max(1, engine.batch_size)
+    out: list[list[Entry]] = []
+    chunk: list[Entry] = []
+    count = 0
+    for group in groups:
+        forms = 2 if group[0].msgid_plural is not None else 1
+        texts = forms * (len(group) if engine.reads_context else 1)
+        if chunk and count + texts > size:
+            out.append(chunk)
+            chunk, count = [], 0
+        chunk += group
+        count += texts
+    return out + ([chunk] if chunk else [])
 
 
 def _execute(cfg: Config, states: list[_State], cache: Cache, stop: threading.Event,
