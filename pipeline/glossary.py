@@ -75,10 +75,13 @@ def renderings(terms: Iterable[Term], lang: str, protected: bool | None = None
 
 
 def problems(terms: Iterable[Term], source: str, target: str, lang: str) -> Iterator[str]:
-    """What the `glossary` check reports: a term of the source rendered otherwise."""
+    """What the `glossary` check reports: a term of the source rendered otherwise. In the
+    translation a rendering may take a prefix or a suffix (Arabic للتسليم holds تسليم,
+    Spanish extradiciones holds extradici...): it only has to occur, in any case."""
+    folded = fold(target)
     for term in in_text((t for t in terms if not t.protected), source):
         spelled = term.spellings(lang)
-        if spelled and not any(occurs(target, s, whole_word=False) for s in spelled):
+        if spelled and not any(fold(s) in folded for s in spelled):
             shown = " or ".join(repr(s) for s in spelled)
             yield f"the glossary renders {term.text!r} as {shown}" + (
                 f" ({term.origin})" if term.origin else "")

@@ -9,10 +9,15 @@ WITH_TESTS=0
 [ "${1:-}" = "--test" ] && WITH_TESTS=1
 
 # gettext: msgfmt/msgcat and libunistring (the line breaker handbill shares with msgcat).
-# apertium: offline machine drafts. fonts-noto-*: every script the leaflets print.
+# apertium: offline machine drafts, from English into every language Debian 12 packages a
+# usable pair for: Spanish, Catalan (and Valencian), Galician, Esperanto (about 8 MB to
+# download and 20 s to install on top of apertium-eng-spa). apertium-hbs-eng also drafts
+# English -> Serbo-Croatian, but leaves English words in most sentences ("morati biti free");
+# the drafting engine offers it wherever it is installed. fonts-noto-*: every script printed.
 # libharfbuzz-subset0: fast font subsetting in WeasyPrint (10+ s per CJK PDF without it).
 # libpango*, libfribidi0: WeasyPrint's text layout and Pillow's raqm (shaped share cards).
-PACKAGES=(gettext apertium apertium-eng-spa fonts-noto-core fonts-noto-cjk
+PACKAGES=(gettext apertium apertium-eng-spa apertium-eng-cat apertium-en-gl apertium-eo-en
+          fonts-noto-core fonts-noto-cjk
           libharfbuzz-subset0 libfribidi0 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b
           python3-venv poppler-utils)
 if [ "$WITH_TESTS" = 1 ]; then

@@ -308,3 +308,57 @@ def test_a_libre_key_is_sent_but_never_shown_or_logged(tmp_path, caplog):
     assert "k-secret-123" not in result.stdout + result.stderr
     assert "demo.po: saved" in caplog.text and "POST /translate?..." in caplog.text
     assert "k-secret-123" not in caplog.text  # ...yet urllib3 did not log the URL with the key
+
+
+# ------------------------------------------------- microsoft, baidu, qcri (their real clients)
+
+
+@pytest.mark.parametrize("name, target, settings, env, code", [
+    ("microsoft", "es", 'region = "westeurope"\n', {"HANDBILL_MICROSOFT_API_KEY": "ms-secret-1"},
+     "es"),
+    ("baidu", "es", 'appid = "2015063000000001"\n', {"HANDBILL_BAIDU_APPKEY": "bd-secret-2"},
+     "spa"),
+    ("qcri", "ar", 'domain = "news"\n', {"HANDBILL_QCRI_API_KEY": "qc-secret-3"}, "ar"),
+])
+def test_keyed_deep_translator_engines_against_a_loopback_server(tmp_path, caplog, name, target,
+                                                                  settings, env, code):
+    caplog.set_level(logging.DEBUG)
+    with FakeTranslateServer(baidu_appkey="bd-secret-2") as server:
+        root = write_demo(tmp_path / "p", languages=(target,))
+        (root / "handbill.toml").write_text(
+            f'[project]\nlanguages = ["{target}"]\n[draft]\nretries = 0\n'
+            f'[draft.engines.{name}]\nurl = "{server.url}"\n{settings}')
+        cli = Cli(root)
+        cli("update")
+        result = cli("draft", "--campaign", "demo", "--engine", name, env=env)
+        assert "11 drafted, 0 skipped, 0 failed" in result.stdout, result.stderr
+        seen, headers = server.seen, server.headers
+    secret = next(iter(env.values()))
+    if name == "microsoft":
+        assert {s["from"] for s in seen} == {"en"} and {s["to"] for s in seen} == {code}
+        assert headers[0]["Ocp-Apim-Subscription-Key"] == secret
+        assert headers[0]["Ocp-Apim-Subscription-Region"] == "westeurope"
+    elif name == "baidu":  # the server checked each request's MD5 signature with the key
+        assert {s["to"] for s in seen} == {code} and all("sign" in s for s in seen)
+        assert all(secret not in str(s) for s in seen)  # the key signs; it is never sent
+    else:
+        assert {s["langpair"] for s in seen} == {f"en-{code}"} and seen[0]["key"] == secret
+        assert {s["domain"] for s in seen} == {"news"}
+    entry = read_catalog(root / "locales" / target / "LC_MESSAGES" / "demo.po").messages[4]
+    assert entry.fuzzy and entry.msgstr.startswith(f"{code.upper()}: A FIRST PARAGRAPH")
+    assert entry.msgstr.endswith("[LINK](https://example.org/x) THAT SPANS TWO LINES, ON {date}.")
+    assert secret not in result.stdout + result.stderr + caplog.text
+
+
+def test_a_wrong_baidu_signature_is_an_error_that_names_the_engine(tmp_path):
+    with FakeTranslateServer(baidu_appkey="the-right-key") as server:
+        root = write_demo(tmp_path / "p", languages=("es",))
+        (root / "handbill.toml").write_text(
+            '[project]\nlanguages = ["es"]\n[draft]\nretries = 0\n'
+            f'[draft.engines.baidu]\nurl = "{server.url}"\nappid = "1"\n')
+        cli = Cli(root)
+        cli("update")
+        result = cli("draft", "--campaign", "demo", "--engine", "baidu",
+                     env={"HANDBILL_BAIDU_APPKEY": "a-wrong-key"}, expect=1)
+    assert "baidu: the server refused the request (Invalid Sign)" in result.stderr
+    assert "a-wrong-key" not in result.stdout + result.stderr

@@ -3,6 +3,7 @@ benchmark: threaded, with scripted failures, delays and token mangling. Also its
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
@@ -27,10 +28,13 @@ def fake_translate(text: str, target: str) -> str:
 class FakeTranslateServer:
     """Start with `with FakeTranslateServer() as server:`; `server.url` ends with '/'."""
 
-    def __init__(self, delay: float = 0.0, languages=LANGUAGES, deepl_key: str | None = None):
+    def __init__(self, delay: float = 0.0, languages=LANGUAGES, deepl_key: str | None = None,
+                 baidu_appkey: str = ""):
         self.delay = delay
         self.languages = list(languages)
         self.deepl_key = deepl_key
+        self.baidu_appkey = baidu_appkey  # to check Baidu's signature as Baidu would
+        self.headers: list[dict] = []  # request headers of translation requests
         self.statuses: list[int] = []  # answered first, one per request, before translating
         self.mangle = None  # None, "spaces", "drop", "duplicate"
         self.requests = 0  # translation requests received
@@ -110,7 +114,19 @@ class FakeTranslateServer:
 
             def do_GET(self) -> None:
                 path = urlsplit(self.path).path
-                if path == "/languages":
+                query = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
+                if path == "/languages" and "api-version" in query:  # Microsoft Translator
+                    self._send(200, {"translation": {c: {"name": n, "nativeName": n,
+                                                         "dir": "ltr"}
+                                                     for c, n in server.languages}})
+                elif path == "/api/v1/translate":  # QCRI
+                    with server._lock:
+                        server.requests += 1
+                    server.seen.append(query)
+                    target = query.get("langpair", "-").split("-")[1]
+                    self._send(200, {"success": True, "translatedText": server._translated(
+                        query.get("text", ""), target)})
+                elif path == "/languages":
                     self._send(200, [{"code": c, "name": n, "targets": [x for x, _ in
                                                                         server.languages]}
                                      for c, n in server.languages])
@@ -165,8 +181,29 @@ class FakeTranslateServer:
                 try:
                     if server.delay:
                         time.sleep(server.delay)
+                    fields = {k: v[0] for k, v in parse_qs(split.query).items()}
+                    server.headers.append(dict(self.headers))
                     if status != 200:
                         self._send(status, {"error": f"scripted {status}"})
+                    elif split.path == "/translate" and "api-version" in fields:  # Microsoft
+                        body = json.loads(raw or b"[]")
+                        server.seen.append({**fields, "body": body})
+                        self._send(200, [{"translations": [
+                            {"text": server._translated(item["Text"] if "Text" in item
+                                                        else item["text"], fields["to"]),
+                             "to": fields["to"]}]} for item in body])
+                    elif split.path == "/api/trans/vip/translate":  # Baidu, fields in the URL
+                        server.seen.append(fields)
+                        sign = hashlib.md5((fields["appid"] + fields["q"] + fields["salt"]
+                                            + server.baidu_appkey).encode()).hexdigest()
+                        if sign != fields["sign"]:
+                            self._send(200, {"error_code": "54001",
+                                             "error_msg": "Invalid Sign"})
+                        else:
+                            self._send(200, {"from": fields["from"], "to": fields["to"],
+                                             "trans_result": [{"src": fields["q"], "dst": (
+                                                 server._translated(fields["q"],
+                                                                    fields["to"]))}]})
                     elif split.path == "/translate":
                         # deep-translator sends the fields in the query string of a POST.
                         fields = {k: v[0] for k, v in parse_qs(split.query).items()}

@@ -8,7 +8,8 @@ Conventions in the guides:
 - `# exits 1` after a command means exit code 1 is expected (a check that finds something);
 - `handbill serve` is run for a few seconds on a free port and must say it is serving;
 - online engines' URLs (`https://libretranslate.example.org/`) are pointed at a
-  LibreTranslate-compatible server on 127.0.0.1 (tests never touch the internet);
+  LibreTranslate-compatible server on 127.0.0.1 (tests never touch the internet), and a local
+  model's (`http://127.0.0.1:8080/v1`, llama.cpp's default) at an OpenAI-compatible one;
 - `docs/examples/` (pages and catalogs the guides import) is copied to `examples/` in the
   folder the commands start in.
 """
@@ -61,6 +62,15 @@ def libre_url():
         yield server.url
 
 
+@pytest.fixture(scope="module")
+def openai_url():
+    """The drafting tests' OpenAI-compatible chat server (a local model's stand-in)."""
+    from fake_openai import FakeChatServer
+
+    with FakeChatServer() as server:
+        yield server.url
+
+
 def _default_sigint() -> None:
     # A shell starts background jobs with SIGINT ignored, and an ignored signal stays ignored
     # across exec: under `ci &` the server would never see the Ctrl-C this test sends. A
@@ -99,7 +109,7 @@ def serve_until_serving(command: str, cwd: Path, env: dict) -> str:
 
 
 @pytest.mark.parametrize("guide", GUIDES, ids=lambda p: p.name)
-def test_guide_commands_run_as_shown(guide, tmp_path, libre_url):
+def test_guide_commands_run_as_shown(guide, tmp_path, libre_url, openai_url):
     text = guide.read_text(encoding="utf-8")
     match = re.search(r"<!-- guide: start=(\w+) -->", text)
     assert match, f"{guide.name} must say where its commands start"
@@ -124,6 +134,7 @@ def test_guide_commands_run_as_shown(guide, tmp_path, libre_url):
             cwd = (cwd / shlex.split(command)[1]).resolve()
             continue
         command = command.replace("https://libretranslate.example.org/", libre_url)
+        command = command.replace("http://127.0.0.1:8080/v1", openai_url)
         if command.startswith("handbill serve"):
             output = serve_until_serving(command, cwd, env)
             expect_exit = None

@@ -183,7 +183,7 @@ def _map_error(engine: str, exc: Exception) -> EngineError:
         return Transient(f"{engine}: the server reported an error")
     if isinstance(exc, dt.BaiduAPIerror):
         # Baidu answers HTTP 200 with an error code; 54003 is its rate limit.
-        message = " ".join(str(exc).split())[:80]
+        message = " ".join(str(getattr(exc, "api_message", exc)).split())[:80]
         if "limit" in message.lower():
             return Transient(f"{engine}: too many requests ({message})")
         return EngineError(f"{engine}: the server refused the request ({message})")
