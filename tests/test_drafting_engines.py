@@ -3,6 +3,8 @@ text, DeepL's API v2 against a loopback server, and settings and keys."""
 
 from __future__ import annotations
 
+import ast
+import importlib
 import logging
 import shutil
 import socket
@@ -362,3 +364,39 @@ def test_a_wrong_baidu_signature_is_an_error_that_names_the_engine(tmp_path):
                      env={"HANDBILL_BAIDU_APPKEY": "a-wrong-key"}, expect=1)
     assert "baidu: the server refused the request (Invalid Sign)" in result.stderr
     assert "a-wrong-key" not in result.stdout + result.stderr
+
+
+def test_the_registry_names_each_engine_where_its_module_defines_it():
+    from pipeline.drafting.registry import BUILTIN
+
+    assert {s.name for s in engines.specs()} - {"test-shout"} == set(BUILTIN)
+    for name, module in BUILTIN.items():
+        assert name in {s.name for s in importlib.import_module(module).ENGINES}
+
+
+def test_drafting_modules_import_one_way():
+    """No import cycle among pipeline.drafting's modules, counting imports inside functions;
+    engine modules import neither the registry nor the runner."""
+    folder = Path(engines.__file__).parent
+    graph: dict[str, set[str]] = {}
+    for path in folder.glob("*.py"):
+        name = "pipeline.drafting" + ("" if path.stem == "__init__" else f".{path.stem}")
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                found.add(node.module)
+                found |= {f"{node.module}.{a.name}" for a in node.names}
+            elif isinstance(node, ast.Import):
+                found |= {a.name for a in node.names}
+        graph[name] = {m for m in found if m.startswith("pipeline.drafting.")}
+    for engine in ("apertium", "memory", "openai", "deepl", "deeptranslator"):
+        assert not graph[f"pipeline.drafting.{engine}"] & {
+            "pipeline.drafting.registry", "pipeline.drafting.runner", "pipeline.drafting.work"}
+
+    def visit(node: str, path: tuple[str, ...]) -> None:
+        for nxt in graph.get(node, ()):
+            assert nxt not in path, f"import cycle: {' -> '.join(path + (nxt,))}"
+            visit(nxt, path + (nxt,))
+
+    for start in graph:
+        visit(start, (start,))

@@ -191,3 +191,27 @@ def test_answers_small_models_give_are_read(content, count, expected):
 def test_answers_of_the_wrong_shape_are_refused(content, count, problem):
     with pytest.raises(prompt.BadAnswer, match=problem):
         prompt.parse(content, count)
+
+
+def test_a_plural_message_tells_the_model_its_form_and_the_languages_rules():
+    from pipeline.drafting import context
+    from pipeline.drafting.protocol import BaseEngine
+    from pipeline.pofile import Entry
+
+    class Reader(BaseEngine):
+        reads_context = True
+
+        def __init__(self):
+            self.masks, self.name = True, "reader"
+
+    entry = Entry(msgid="{n} person joins", msgid_plural="{n} people join",
+                  msgstr_plural=[""] * 6, flags=["python-brace-format"])
+    plan = context.plan(Reader(), "en", "ar", None, (), ui=True)
+    singular, plural = context.sent(plan, Reader(), entry, 6)
+    assert singular.segment.text == "[[0]] person joins"
+    assert singular.segment.plural.startswith("singular form (n = 1) of a message whose "
+                                              "plural is '{n} people join'; Arabic has 6 "
+                                              "plural forms: few (n mod 100 in 3..10)")
+    assert "plural form of a message whose singular is '{n} person joins'" in \
+        plural.segment.plural
+    assert singular.key != plural.key and "interface" in singular.segment.role

@@ -28,6 +28,7 @@ class Sent:
     segment: Segment
     masked: Masked | None
     original: str
+    key: str  # what the cache files its answer under (see cache_key)
 
 
 @dataclass
@@ -71,7 +72,7 @@ def sent(plan: Plan, engine: Engine, entry: Entry, nplurals: int) -> list[Sent]:
         glossary = tuple((t, r) for t, r in plan.request.glossary if terms.occurs(text, t))
         plural = _plural(plan.request.target, entry, index, nplurals) if len(texts) > 1 else ""
         segment = Segment(body, role, notes, limit, budget, glossary, plural)
-        out.append(Sent(segment, masked, text))
+        out.append(Sent(segment, masked, text, cache_key(engine, segment, plan.request)))
     return out
 
 

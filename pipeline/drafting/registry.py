@@ -1,7 +1,8 @@
 """The engines by name. Each engine module lists its engines in a module-level ENGINES tuple of
-EngineSpec; the registry imports those modules by name when first asked (so `handbill status`
-never pays for deep-translator's imports) and never the other way round: engines import only
-the protocol, their settings and the language codes.
+EngineSpec; the registry knows which module holds which name and imports a module by name only
+when one of its engines is asked for (so `draft --engine apertium` never pays for httpx,
+requests or deep-translator), never the other way round: engines import only the protocol,
+their settings and the language codes.
 """
 
 from __future__ import annotations
@@ -14,26 +15,33 @@ from pipeline.drafting.protocol import Engine, EngineSpec
 from pipeline.drafting.settings import EngineSettings, load_settings
 from pipeline.errors import ConfigError
 
-# The modules holding the built-in engines, in the order `draft --help` lists them.
-MODULES = ("pipeline.drafting.apertium", "pipeline.drafting.memory",
-           "pipeline.drafting.openai", "pipeline.drafting.deepl",
-           "pipeline.drafting.deeptranslator")
+# The built-in engines and the module whose ENGINES defines each, in `draft --help` order.
+_DRAFTING = "pipeline.drafting."
+BUILTIN = {
+    "apertium": _DRAFTING + "apertium", "memory": _DRAFTING + "memory",
+    "openai": _DRAFTING + "openai", "deepl": _DRAFTING + "deepl",
+    **{name: _DRAFTING + "deeptranslator"
+       for name in ("libre", "google", "mymemory", "microsoft", "baidu", "qcri")},
+}
 
 _specs: dict[str, EngineSpec] = {}
 _extra: dict[str, EngineSpec] = {}
-_loaded = False
 _lock = threading.Lock()
 
 
-def _load() -> dict[str, EngineSpec]:
-    global _loaded
+def _import(name: str) -> EngineSpec:
     with _lock:
-        if not _loaded:
-            for module in MODULES:
-                for spec in importlib.import_module(module).ENGINES:
-                    _specs[spec.name] = spec
-            _loaded = True
-        return {**_specs, **_extra}
+        if name not in _specs:
+            for spec in importlib.import_module(BUILTIN[name]).ENGINES:
+                _specs[spec.name] = spec
+        return _specs[name]
+
+
+def _load() -> dict[str, EngineSpec]:
+    """Every engine: the built-in ones (all their modules imported) and those added."""
+    found = {name: _import(name) for name in BUILTIN}
+    with _lock:
+        return {**found, **_extra}
 
 
 def add(spec: EngineSpec) -> EngineSpec:
@@ -50,17 +58,20 @@ def specs() -> list[EngineSpec]:
 
 def engine_names() -> list[str]:
     """The names `--engine` and [draft] engine accept, sorted."""
-    return sorted(_load())
+    with _lock:
+        return sorted({*BUILTIN, *_extra})
 
 
 def spec(name: str) -> EngineSpec:
     """The engine registered under `name`, or a ConfigError listing the engines."""
-    known = _load()
-    if name not in known:
-        raise ConfigError(f"unknown drafting engine {name!r}; the engines are "
-                          f"{', '.join(sorted(known))} (set [draft] engine in {CONFIG_NAME} "
-                          "or pass --engine)")
-    return known[name]
+    with _lock:
+        if name in _extra:
+            return _extra[name]
+    if name in BUILTIN:
+        return _import(name)
+    raise ConfigError(f"unknown drafting engine {name!r}; the engines are "
+                      f"{', '.join(engine_names())} (set [draft] engine in {CONFIG_NAME} "
+                      "or pass --engine)")
 
 
 def engine_settings(cfg: Config, name: str) -> EngineSettings:

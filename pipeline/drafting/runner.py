@@ -112,7 +112,7 @@ def _plan(states: list[_State]) -> None:
         d = state.drafting
         for entry in state.todo:
             for item in context.sent(d.plan, d.engine, entry, d.nplurals):
-                if d.cached(context.cache_key(d.engine, item.segment, d.request)) is not None:
+                if d.cached(item.key) is not None:
                     state.summary.cached += 1
                 else:
                     state.summary.characters += len(item.segment.text)

@@ -126,7 +126,7 @@ def work(d: Drafting, entries: list[Entry]) -> tuple[list[Outcome], int, int]:
     answers: dict[str, Answer] = {}
     cached = characters = 0
     for item in (s for group in sent.values() for s in group):
-        key = context.cache_key(d.engine, item.segment, d.request)
+        key = item.key
         if key in answers or key in todo:
             continue
         hit = d.cached(key)
@@ -164,7 +164,7 @@ def _outcome(d: Drafting, entry: Entry, items: list[Sent], answers: dict[str, An
     engine = d.engine
     texts, scores, notes, keep = [], [], [], []
     for item in items:
-        key = context.cache_key(engine, item.segment, d.request)
+        key = item.key
         if key in errors:
             return Outcome(entry, failed=errors[key])
         answer = answers.get(key, Answer())
