@@ -70,7 +70,8 @@ class Editor(threading.Thread):
 
 def test_draft_never_writes_a_half_saved_catalog_and_keeps_the_last_save(tmp_path,
                                                                           monkeypatch):
-    with FakeTranslateServer(delay=0.05) as server:
+    # 47 requests of 80 ms, one at a time (~3.8 s): the editor's six saves (~2 s) end first.
+    with FakeTranslateServer(delay=0.08) as server:
         cli = project(tmp_path / "p", server.url)
         path = tmp_path / "p" / "locales" / "es" / "LC_MESSAGES" / "demo.po"
         template = len(read_catalog(tmp_path / "p" / "locales" / "demo.pot").messages)

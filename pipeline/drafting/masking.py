@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from pipeline import shortcodes
+from pipeline.glossary import fold
 
 TOKEN = "[[{}]]"
 _TOKEN_RE = re.compile(r"[\[［]\s*[\[［]\s*(\d+)\s*[\]］]\s*[\]］]")
@@ -136,7 +137,7 @@ def mask(text: str, terms: tuple[str, ...] = (), printf: bool = False,
         out.append(TOKEN.format(index))
         pieces.append(text[start:end])
         kinds.append(kind)
-        restore.append(renderings.get(_fold(text[start:end]), text[start:end])
+        restore.append(renderings.get(fold(text[start:end]), text[start:end])
                        if kind == "term" else text[start:end])
         if kind == "open" and text[start:end].endswith("["):
             opens[start] = index
@@ -152,10 +153,6 @@ def mask(text: str, terms: tuple[str, ...] = (), printf: bool = False,
                 link_opens.remove(before[-1])
     return Masked("".join(out), tuple(pieces), tuple(kinds), tuple(pairs), tuple(restore))
 
-
-def _fold(term: str) -> str:
-    """A term as glossaries key it: case and apostrophes do not matter."""
-    return term.replace("’", "'").casefold()
 
 
 def unmask(translated: str, masked: Masked) -> str:
