@@ -50,6 +50,7 @@ def make_project(root: Path, messages: int, url: str, engine: str = "libre",
     (root / "source" / "bench" / "campaign.yml").write_text(
         "title: Bench\nsummary: A benchmark campaign.\norganisation: Bench Org\n"
         "url: https://example.org/\nsource_language: en\nhashtags: ['#Bench']\n"
+        "event: {date: 2022-02-25}\n"
         "protected_terms: [Bench Org]\n")
     paragraphs = []
     for i in range(messages - 3):  # title, summary and heading are messages too
