@@ -102,7 +102,8 @@ def translate(d: Drafting, segments: list[Segment]) -> list[Answer]:
     def backoff(retry_state: tenacity.RetryCallState) -> float:
         exc = retry_state.outcome.exception()
         delay = min(BACKOFF * 2 ** (retry_state.attempt_number - 1), MAX_BACKOFF)
-        return max(delay, min(getattr(exc, "retry_after", 0.0), MAX_BACKOFF))
+        asked = exc.retry_after if isinstance(exc, Transient) else 0.0
+        return max(delay, min(asked, MAX_BACKOFF))
 
     retrying = tenacity.Retrying(
         retry=tenacity.retry_if_exception_type(Transient),
