@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/msgcat_identity.py [--catalogs 300] [--seed 1] [--width 79]
 
 Each round makes a random catalog (many scripts, long and short strings, escapes, inner
-newlines, format directives, plurals, contexts, previous msgids, obsolete entries, flags),
+newlines, format directives, plurals, contexts, previous msgids, obsolete entries with their
+flags, no-wrap, widths below msgcat's minimum of 20),
 writes it with pipeline.pofile.dump_catalog, runs GNU `msgcat` on the result and compares the
 bytes. The only allowed difference is flags msgcat does not know (`max-length:N`, `ignore-*`),
 which msgcat drops and handbill keeps. Exit 1 on the first mismatch, with a diff.
@@ -45,7 +46,9 @@ SAMPLES = [
 ]
 FLAG_SETS = [[], ["fuzzy"], ["python-brace-format"], ["python-format"], ["c-format"],
              ["fuzzy", "python-brace-format"], ["no-wrap"], ["python-brace-format",
-             "max-length:280"], ["max-length:80"], ["fuzzy", "c-format", "no-wrap"]]
+             "max-length:280"], ["max-length:80"], ["fuzzy", "c-format", "no-wrap"],
+             ["no-wrap", "python-brace-format"], ["range: 1..5", "no-c-format"], ["wrap"],
+             ["possible-python-format", "fuzzy"]]
 
 
 def random_text(rng: random.Random, long: bool) -> str:
@@ -164,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--catalogs", type=int, default=300)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--width", type=int, action="append",
-                        help="wrap width(s) to test (repeatable; default 79, 40 and 0)")
+                        help="wrap width(s) to test (repeatable; default 79, 40, 0 and 12)")
     parser.add_argument("--no-format-flags", action="store_true",
                         help="only catalogs without c-/python-/python-brace-format flags")
     parser.add_argument("--against", type=Path, metavar="POFILE_PY",
@@ -174,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if against(args.against, args.catalogs, args.seed) else 0
     bad = 0
     for formats in ([False] if args.no_format_flags else [False, True]):
-        for width in args.width or [79, 40, 0]:
+        for width in args.width or [79, 40, 0, 12]:
             bad += check(args.catalogs, args.seed, width, formats)
     return 1 if bad else 0
 

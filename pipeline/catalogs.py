@@ -20,7 +20,10 @@ from pipeline.fuzzy import FuzzyMatcher
 from pipeline.model import Message
 from pipeline.names import locale_of, validate_language
 from pipeline.plurals import PluralError, parse_plural_forms, plural_forms_for
-from pipeline.pofile import Catalog, Entry, dump_catalog, read_catalog
+from pipeline.catalogdiff import Change, between_entries, first_change
+from pipeline.pofile import (
+    Catalog, Entry, dump_catalog, load_catalog, python_codec, read_catalog,
+)
 
 log = logging.getLogger(__name__)
 
@@ -99,13 +102,18 @@ def _same_but_date(old: bytes, new: bytes) -> bool:
     return _POT_DATE_RE.sub(b"", old) == _POT_DATE_RE.sub(b"", new)
 
 
-def extract(cfg: Config, domains: list[Domain], check: bool = False) -> list[Path]:
-    """Write locales/<domain>.pot for each domain; returns the paths (re)written or stale."""
+def extract(cfg: Config, domains: list[Domain], check: bool = False,
+            reasons: dict[Path, Change] | None = None) -> list[Path]:
+    """Write locales/<domain>.pot for each domain; returns the paths (re)written or stale.
+
+    With `reasons`, each stale template's first change and why goes into it.
+    """
     created = now()
     changed = []
     for domain in domains:
         path = pot_path(cfg, domain.name)
-        data = dump_catalog(build_pot(domain, created), cfg.wrap)
+        pot = build_pot(domain, created)
+        data = dump_catalog(pot, cfg.wrap)
         try:
             old = path.read_bytes()
         except FileNotFoundError:
@@ -113,10 +121,29 @@ def extract(cfg: Config, domains: list[Domain], check: bool = False) -> list[Pat
         if old is not None and _same_but_date(old, data):
             continue  # only the creation date would change (Sphinx's should_write rule)
         changed.append(path)
+        if reasons is not None:
+            reasons[path] = _pot_change(path, old, pot, data, cfg.wrap)
         if not check:
             write_if_changed(path, data)
             log.info("wrote %s (%d messages)", cfg.relpath(path), len(domain.messages))
     return changed
+
+
+def _pot_change(path: Path, old: bytes | None, pot: Catalog, data: bytes, wrap: int) -> Change:
+    """Why a template would be rewritten: its first message that changes."""
+    if old is None:
+        return Change(1, "would be created")
+    try:
+        _raw, before = load_catalog(path)
+    except HandbillError:
+        return Change(1, "the template is not a valid PO file; `handbill extract` rewrites it")
+    by_key = {e.key: e for e in before.entries if not e.obsolete}
+    for entry in pot.entries:
+        match = by_key.get(entry.key)
+        entry.origin = match.origin if match is not None else None
+    return (first_change(old, before, pot, wrap, keep_layout=False)
+            or between_entries(old.decode("utf-8", "replace"), data.decode("utf-8"))
+            or Change(1, "would change"))
 
 
 def load_pot(cfg: Config, domain: str) -> Catalog:
@@ -273,7 +300,7 @@ def merge(po: Catalog, pot: Catalog, matcher: FuzzyMatcher, lang: str | None = N
 def _merge_header(old: Entry | None, pot: Catalog, lang: str | None) -> Entry:
     header = Entry(msgid="", msgstr=old.msgstr if old else "",
                    comments=list(old.comments) if old else [],
-                   flags=list(old.flags) if old else [])
+                   flags=list(old.flags) if old else [], origin=old.origin if old else None)
     catalog = Catalog(entries=[header])
     pot_date = pot.header().get("POT-Creation-Date")
     if pot_date:
@@ -312,7 +339,7 @@ def _merge_exact(template: Entry, old: Entry, nplurals: int) -> Entry:
         msgid=template.msgid, msgctxt=template.msgctxt, msgid_plural=template.msgid_plural,
         msgstr=msgstr, msgstr_plural=plural, comments=list(old.comments),
         extracted=list(template.extracted), references=list(template.references),
-        flags=_kept_flags(template, old), line=old.line,
+        flags=_kept_flags(template, old), line=old.line, origin=old.origin,
     )
     if old.fuzzy or (template.msgid_plural != old.msgid_plural):
         entry.fuzzy = True
@@ -362,6 +389,7 @@ def _merge_fuzzy(template: Entry, old: Entry, nplurals: int) -> Entry:
 class UpdateResult:
     written: list[Path] = field(default_factory=list)
     stale: list[Path] = field(default_factory=list)  # with check=True: would be rewritten
+    reasons: dict[Path, Change] = field(default_factory=dict)  # why each stale one would
     unchanged: int = 0
     stats: dict[Path, MergeStats] = field(default_factory=dict)
     failures: list[HandbillError] = field(default_factory=list)
@@ -381,14 +409,16 @@ class _UpdateJob:
     check: bool
     created_at: dt.datetime
 
-    def run(self, task: tuple[str, str, Path]) -> tuple[str, HandbillError | None,
+    def run(self, task: tuple[str, str, Path]) -> tuple[str, HandbillError | Change | None,
                                                          MergeStats | None]:
-        """Merge, format and (unless checking) write one catalog: (outcome, error, stats)."""
+        """Merge, format and (unless checking) write one catalog: (outcome, error or, when
+        checking, why it would change, stats)."""
         domain, lang, path = task
         pot = self.pots[domain]
+        raw = po = None
         try:
             if path.exists():
-                po = read_catalog(path)
+                raw, po = load_catalog(path)
                 merged, stats = merge(po, pot, self.matcher, lang)
             else:
                 merged, stats = new_po(pot, lang, domain, self.created_at), MergeStats()
@@ -397,10 +427,18 @@ class _UpdateJob:
         except HandbillError as exc:
             return "failed", exc, None
         if self.check:
-            if not path.exists() or path.read_bytes() != data:
-                return "stale", None, stats
+            if raw is None:
+                return "stale", Change(1, "would be created"), stats
+            if raw != data:
+                return "stale", self._why(raw, po, merged, data), stats
             return "unchanged", None, stats
         return ("written" if write_if_changed(path, data) else "unchanged"), None, stats
+
+    def _why(self, raw: bytes, po: Catalog, merged: Catalog, data: bytes) -> Change:
+        codec = python_codec(po.charset)
+        return (first_change(raw, po, merged, self.wrap)
+                or between_entries(raw.decode(codec, "replace"), data.decode(codec))
+                or Change(1, "would change"))
 
 
 _FORKED_JOB: _UpdateJob | None = None
@@ -486,6 +524,7 @@ def update(cfg: Config, domains: list[Domain], languages: list[str], check: bool
         result.stats[path] = stats
         if outcome == "stale":
             result.stale.append(path)
+            result.reasons[path] = error
         elif outcome == "written":
             result.written.append(path)
         else:

@@ -164,21 +164,25 @@ def update(obj: _Context, campaigns: tuple[str, ...], langs: tuple[str, ...], ch
 
     Unchanged messages keep their translation; a changed source string keeps the old
     translation marked fuzzy with the previous text (#| msgid); removed messages become
-    obsolete (#~) and come back if their text returns. Nothing is ever deleted.
+    obsolete (#~) and come back if their text returns. Nothing is ever deleted. A message
+    whose content does not change keeps the file's own layout (what Weblate or Poedit wrote).
+    With --check, each out-of-date file is named with the first line that would change and why.
 
     Example: handbill update --lang es --check
     """
     cfg = obj.cfg
     _, domains = _domains(cfg, campaigns)
-    stale_pots = catalogs.extract(cfg, domains, check=check)
+    reasons: dict = {}
+    stale_pots = catalogs.extract(cfg, domains, check=check, reasons=reasons)
     result = catalogs.update(cfg, domains, project.languages(cfg, langs), check=check)
+    reasons.update(result.reasons)
     for path in result.written:
         s = result.stats[path]
         click.echo(f"updated {cfg.relpath(path)}: {s.kept} kept, {s.fuzzy} fuzzy, {s.new} new, "
                    f"{s.obsolete} obsolete")
     if check:
         for path in stale_pots + result.stale:
-            click.echo(f"out of date: {cfg.relpath(path)}")
+            click.echo(f"{cfg.relpath(path)}:{reasons[path]}")
     else:
         for path in stale_pots:
             click.echo(f"extracted {cfg.relpath(path)}")
@@ -256,8 +260,10 @@ def _status_table(rows, errors: dict | None = None) -> str:
 def normalize(obj: _Context, files: tuple[Path, ...], check: bool, width: int | None) -> None:
     """Rewrite PO/POT files in GNU gettext's canonical layout (as msgcat writes them).
 
-    The content does not change: only wrapping, escapes and the order of flags. Works on any
-    catalog, also one outside a project.
+    The content does not change: only wrapping, escapes and spacing. Flags keep the order
+    the file has them in (Weblate sorts them), and flags msgcat does not know are kept. With
+    --check, each file that would change is named with the first line and the reason. Works
+    on any catalog, also one outside a project.
 
     Example: handbill normalize --check locales/*/LC_MESSAGES/*.po
     """
@@ -270,7 +276,11 @@ def normalize(obj: _Context, files: tuple[Path, ...], check: bool, width: int | 
             width = 79
     result = normalize_files(list(files), width, check)
     for path in result.changed:
-        click.echo(f"{'not canonical' if check else 'normalized'}: {path}")
+        reason = result.reasons.get(path)
+        if check:
+            click.echo(f"{path}:{reason}" if reason else f"{path}: not canonical")
+        else:
+            click.echo(f"normalized: {path}")
     _report_failures(result.failures)
     click.echo(f"{len(files)} files, {len(result.changed)} "
                f"{'not canonical' if check else 'rewritten'}"

@@ -19,6 +19,7 @@ import codecs
 import ctypes
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from pipeline.errors import CatalogError
@@ -56,6 +57,48 @@ _CHARSET_RE = re.compile(rb"charset=([A-Za-z0-9_.:+-]+)")
 _CHARSET_ALIASES = {"CHARSET": "utf-8", "ASCII": "ascii", "ANSI_X3.4-1968": "ascii"}
 
 
+class Origin:
+    """An entry as the file had it: its text and its content when read.
+
+    The writer copies an entry's text verbatim while its content is still what was read, so a
+    file saved by another tool (Weblate wraps at 77 with its own line breaker, sorts flags
+    alphabetically) keeps its layout wherever handbill changes nothing.
+    """
+
+    __slots__ = ("lines", "start", "end", "state")
+
+    def __init__(self, lines: list[str], start: int, end: int, state: tuple):
+        self.lines, self.start, self.end, self.state = lines, start, end, state
+
+    @property
+    def text(self) -> str:
+        """The entry's lines in the file, each ending with a newline."""
+        return "\n".join(self.lines[self.start - 1:self.end]) + "\n"
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """The flags in the order the file wrote them."""
+        return self.state[_FLAGS_AT]
+
+
+def content(entry: Entry) -> tuple:
+    """Everything an entry holds (flags as written, in order), for comparing two states."""
+    return (entry.msgid, entry.msgstr, entry.msgctxt, entry.msgid_plural,
+            tuple(entry.msgstr_plural), tuple(entry.comments), tuple(entry.extracted),
+            tuple(entry.references), tuple(entry.flags), entry.previous_msgctxt,
+            entry.previous_msgid, entry.previous_msgid_plural, entry.obsolete)
+
+
+_FLAGS_AT = 8  # index of the flags in content()
+
+
+def same_content(entry: Entry, state: tuple) -> bool:
+    """True when the entry still holds `state` (flags compared as a set: order is layout)."""
+    now = content(entry)
+    return (now[:_FLAGS_AT] == state[:_FLAGS_AT] and now[_FLAGS_AT + 1:] == state[_FLAGS_AT + 1:]
+            and set(now[_FLAGS_AT]) == set(state[_FLAGS_AT]))
+
+
 @dataclass(eq=False)
 class Entry:
     """One PO message. `msgstr` holds the single form; `msgstr_plural` the plural forms."""
@@ -74,6 +117,8 @@ class Entry:
     previous_msgid_plural: str | None = None
     obsolete: bool = False
     line: int = 0  # line of the msgid keyword in the file it was read from
+    # Where the entry was read from (its lines and what it held then); None for a new entry.
+    origin: Origin | None = field(default=None, repr=False)
 
     @property
     def key(self) -> tuple[str | None, str]:
@@ -246,8 +291,10 @@ def _strings(rest: str, path: object, line: int) -> str:
 class _Parser:
     """A line-oriented state machine over the decoded text of a PO file."""
 
-    def __init__(self, path: object):
+    def __init__(self, path: object, lines: list[str] | None = None):
         self.path = path
+        self.lines = lines  # the file's lines, for each entry's Origin (None: record none)
+        self.last = 0  # the last non-blank line seen
         self.entries: list[Entry] = []
         self.seen: dict[tuple[bool, str | None, str], int] = {}
         self._reset()
@@ -266,6 +313,12 @@ class _Parser:
         self.msgid_line = 0
         self.has_msgstr = False
         self.started = False  # any comment or keyword seen for this entry
+        self.first = 0  # the entry's first line
+
+    def start(self, lineno: int) -> None:
+        if not self.started:
+            self.started = True
+            self.first = lineno
 
     def error(self, message: str, line: int) -> CatalogError:
         return CatalogError(message, self.path, line)
@@ -323,6 +376,8 @@ class _Parser:
                              f"{entry.msgid[:40]!r}); the first one is at {where}; merge the two",
                              self.msgid_line)
         self.seen[key] = self.msgid_line
+        if self.lines is not None:
+            entry.origin = Origin(self.lines, self.first, self.last, content(entry))
         self.entries.append(entry)
         self._reset()
 
@@ -340,7 +395,7 @@ class _Parser:
             raise self.error("msgid follows msgid without a msgstr in between", lineno)
         if self.started and self.obsolete != obsolete and self.fields:
             raise self.error("an entry mixes obsolete (#~) and active lines", lineno)
-        self.started = True
+        self.start(lineno)
         self.obsolete = obsolete
         if word.startswith("msgstr"):
             if "msgid" not in self.fields:
@@ -385,14 +440,14 @@ class _Parser:
                              lineno)
         if self.has_msgstr:
             self.finish_entry(lineno)
-        self.started = True
+        self.start(lineno)
         self.prev_current = match.group(1)
         self.prev[self.prev_current] = _strings(text[match.end():], self.path, lineno)
 
     def comment(self, line: str, lineno: int) -> None:
         if self.has_msgstr:
             self.finish_entry(lineno)
-        self.started = True
+        self.start(lineno)
         kind = line[1:2]
         if kind == ".":
             self.extracted.append(_strip_one_space(line[2:]))
@@ -418,8 +473,11 @@ def _strip_one_space(text: str) -> str:
 
 def parse(text: str, path: object = None) -> list[Entry]:
     """Parse the decoded text of a PO file into entries, or raise CatalogError(path, line)."""
-    parser = _Parser(path)
+    if "\r\n" in text:
+        text = text.replace("\r\n", "\n")
     lines = text.split("\n")
+    # Each entry remembers its lines, unless a stray CR would end up inside them.
+    parser = _Parser(path, None if "\r" in text else lines)
     lineno = 0
     for lineno, raw in enumerate(lines, 1):
         line = raw[:-1] if raw.endswith("\r") else raw
@@ -432,6 +490,7 @@ def parse(text: str, path: object = None) -> list[Entry]:
                 body = stripped[2:]
                 if body.startswith("|"):
                     parser.previous(body[1:], lineno)
+                    parser.last = lineno
                     continue
                 body = body.strip()
                 if not body:
@@ -453,6 +512,7 @@ def parse(text: str, path: object = None) -> list[Entry]:
                 parser.continuation(stripped, lineno)
         else:
             parser.keyword(stripped, lineno, obsolete=False)
+        parser.last = lineno
     if parser.started or parser.fields:
         parser.finish_entry(lineno or 1)
     return parser.entries
@@ -460,6 +520,11 @@ def parse(text: str, path: object = None) -> list[Entry]:
 
 def read_catalog(path: Path) -> Catalog:
     """Read a PO/POT file in whatever charset it declares."""
+    return load_catalog(path)[1]
+
+
+def load_catalog(path: Path) -> tuple[bytes, Catalog]:
+    """The file's bytes and the catalog read from them."""
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
@@ -467,7 +532,7 @@ def read_catalog(path: Path) -> Catalog:
     except IsADirectoryError:
         raise CatalogError("is a folder, not a PO file", path) from None
     text, charset = decode(raw, path)
-    return Catalog(entries=parse(text, path), charset=charset, path=Path(path))
+    return raw, Catalog(entries=parse(text, path), charset=charset, path=Path(path))
 
 
 # ---------------------------------------------------------------------------- writing
@@ -476,36 +541,139 @@ def read_catalog(path: Path) -> Catalog:
 # Format directives gettext recognises when laying out a string with that format flag: it
 # forbids breaks inside them, and libunistring's fitting then differs (seen with msgcat 0.21).
 _DIRECTIVES = {
-    "python-brace-format": re.compile(r"\{[^{}\s]*\}"),
-    "python-format": re.compile(r"%(?:\([^)]*\))?[#0 +-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[diouxXeEfFgGcrsa%]"),
-    "c-format": re.compile(r"%(?:\d+\$)?[#0 +'-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?(?:hh|h|ll|l|L|q|j|z|t)?[diouxXeEfFgGaAcspn%]"),
+    # format-python.c knows no %F and no %a (Python does).
+    "python-format": re.compile(r"%(?:\([^)]*\))?[#0 +-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?[diouxXeEfgGcrs%]"),
+    # format-c.c reads any run of size letters ("% https" is a directive: size "htt", 'p').
+    "c-format": re.compile(r"%(?:\d+\$)?[#0 +'I-]*(?:\*(?:\d+\$)?|\d+)?(?:\.(?:\*(?:\d+\$)?|\d+))?[hlLqjzZt]*[diouxXeEfFgGaAcCsSpn%]"),
 }
+_IDENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_FIELD_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[0-9]+")
+_SPEC_RE = re.compile(r"[+\- ]?#?0?[0-9]*(?:\.[0-9]+)?[bcdoxXneEfFgG%]?")
 
 
-def _directive_mask(value: str, flags: list[str]) -> bytes | None:
+def _mixes(directive: str, kinds: set[str]) -> bool:
+    """True when a python-format directive mixes named and unnamed arguments with the ones
+    before it: gettext's parser (format-python.c) stops there, like at an invalid one."""
+    if directive.endswith("%"):
+        return False  # "%%" or "% %": no argument at all
+    if directive.startswith("%("):
+        kinds.add("named")
+        return "unnamed" in kinds or "*" in directive
+    kinds.add("unnamed")
+    return "named" in kinds
+
+
+def _percent_mask(value: str, pattern: re.Pattern, python: bool) -> bytes | None:
+    """c-format and python-format: no break inside a directive, up to the first invalid one."""
+    mask = bytearray(len(value))
+    kinds: set[str] = set()
+    pos = value.find("%")
+    while pos != -1:
+        match = pattern.match(value, pos)
+        if match is None or (python and _mixes(match.group(), kinds)):
+            break
+        for k in range(match.start() + 1, match.end()):
+            mask[k] = 1
+        pos = value.find("%", match.end())
+    return bytes(mask) if any(mask) else None
+
+
+@lru_cache(maxsize=16)
+def _codec(encoding: bytes) -> str:
+    try:
+        return python_codec(encoding.decode("ascii"))
+    except CatalogError:
+        return "utf-8"
+
+
+def _brace_directive(s: str, i: int, toplevel: bool) -> tuple[int, int | None, int | None]:
+    """One `{...}` at s[i] as format-python-brace.c reads it: (index after it, offset of its
+    closing brace from i or None, offset of the error from i or None)."""
+    j = i + 1
+    if s.startswith("{", j):
+        return j + 1, None, None  # an escaped brace
+    match = _FIELD_RE.match(s, j)
+    if not match:
+        return j, None, j - i
+    j = match.end()
+    while j < len(s) and s[j] in ".[":
+        match = (_IDENT_RE if s[j] == "." else _FIELD_RE).match(s, j + 1)
+        if not match:
+            return j, None, j + 1 - i
+        j = match.end()
+        if s[j - len(match.group()) - 1] == "[":
+            if not s.startswith("]", j):
+                return j, None, j - i
+            j += 1
+    if s.startswith(":", j):
+        if not toplevel:
+            return j, None, j - i
+        j += 1
+        if s.startswith("{", j):
+            j, _end, error = _brace_directive(s, j, False)
+            if error is not None:
+                return j, None, error  # gettext marks it from the nested brace
+        elif j >= len(s):
+            return j, None, j - i
+        else:
+            if s[j + 1:j + 2] in ("<", ">", "=", "^") and j + 1 < len(s):
+                j += 2
+            elif s[j] in "<>=^":
+                j += 1
+            j = _SPEC_RE.match(s, j).end()
+    if not s.startswith("}", j):
+        return j, None, j - i
+    return j + 1, (j - i if toplevel else None), None
+
+
+def _brace_mask(value: str, codec: str) -> bytes | None:
+    """python-brace-format as gettext 0.21 lays it out.
+
+    format-python-brace.c marks each directive relative to the directive's own start instead
+    of the string's (its FDI_SET uses a local `format_start`), so every directive's marks land
+    at the start of the string: msgcat then forbids breaks in value[1:n], n being the shortest
+    directive's length. Reproduced here because msgcat is the reference, bug included.
+    """
+    marks: list[tuple[int, bool]] = []  # (offset, is an error)
+    pos = value.find("{")
+    while pos != -1:
+        pos, end, error = _brace_directive(value, pos, True)
+        if error is not None:
+            marks.append((error, True))
+            break
+        if end is not None:
+            marks.append((end, False))
+        pos = value.find("{", pos)
+    if not any(not is_error for _, is_error in marks):
+        return None  # no valid directive: no start mark at all
+    last = min(offset for offset, _ in marks)
+    if (last, True) in marks:
+        return None
+    # The marks are byte offsets (in the file's charset): a character is protected when its
+    # first byte is.
+    mask = bytearray(len(value))
+    offset = 0
+    for k, ch in enumerate(value):
+        if offset > last:
+            break
+        if offset:
+            mask[k] = 1
+        offset += len(ch.encode(codec, "replace")) if ch >= "\x80" else 1
+    return bytes(mask) if any(mask) else None
+
+
+def _directive_mask(value: str, flags: list[str], encoding: bytes = b"UTF-8") -> bytes | None:
     """Per character of `value`: 1 where gettext forbids a break inside a format directive.
 
     gettext's format parsers stop at the first invalid directive, so only the directives
-    before it are protected; the scan below stops there too.
+    before it are protected; the scans stop there too. The first format flag decides.
     """
-    for flag, pattern in _DIRECTIVES.items():
-        if flag not in flags:
-            continue
-        mask = bytearray(len(value))
-        opener = "{" if flag == "python-brace-format" else "%"
-        pos = value.find(opener)
-        while pos != -1:
-            if opener == "{" and value.startswith("{{", pos):
-                pos = value.find(opener, pos + 2)
-                continue
-            match = pattern.match(value, pos)
-            if match is None:
-                break
-            if match.group() != "{}":
-                for k in range(match.start() + 1, match.end()):
-                    mask[k] = 1
-            pos = value.find(opener, match.end())
-        return bytes(mask) if any(mask) else None
+    for flag in flags:
+        if flag == "python-brace-format":
+            return _brace_mask(value, _codec(encoding)) if "{" in value else None
+        if flag in _DIRECTIVES:
+            return (_percent_mask(value, _DIRECTIVES[flag], flag == "python-format")
+                    if "%" in value else None)
     return None
 
 
@@ -630,42 +798,73 @@ def _wrap_lines(prefix: str, name: str, value: str, width: int | None, encoding:
     return out
 
 
+_RANGE_RE = re.compile(r"range:\s*(\d+)\s*\.\.\s*(\d+)$")
+_UNKNOWN_RANK = 1000  # unknown flags (Weblate's max-length:N, ignore-*) go after gettext's own
+
+
+@lru_cache(maxsize=1024)
+def _flag_kind(flag: str) -> tuple[int, str, str]:
+    """(rank in msgcat's order, what the flag decides, how msgcat spells it) for one flag.
+
+    Flags that decide the same thing (c-format, no-c-format, possible-c-format) share the
+    second item; the last one in the file wins, as in gettext's reader.
+    """
+    if flag == "fuzzy":
+        return 0, "fuzzy", "fuzzy"
+    if flag in ("wrap", "no-wrap"):
+        return 3 + len(FORMAT_LANGUAGES), "wrap", flag
+    match = _RANGE_RE.match(flag)
+    if match:
+        return 2 + len(FORMAT_LANGUAGES), "range", f"range: {match.group(1)}..{match.group(2)}"
+    base, negated = flag, False
+    for pre in ("no-", "possible-"):
+        if base.startswith(pre) and base[len(pre):].removesuffix("-format") in _FORMAT_INDEX:
+            negated = pre == "no-"
+            base = base[len(pre):]
+    if base.endswith("-format") and base[:-7] in _FORMAT_INDEX:
+        lang = base[:-7]
+        return (1 + _FORMAT_INDEX[lang], base,
+                f"no-{lang}-format" if negated else f"{lang}-format")
+    return _UNKNOWN_RANK, flag, flag
+
+
+def _written(flags, fuzzy: bool, obsolete: bool = False) -> dict[str, tuple[int, str]]:
+    """What each decided thing ends up as: {kind: (rank, spelling)}, in the flags' order."""
+    chosen: dict[str, tuple[int, str]] = {}
+    for flag in flags:
+        rank, kind, spelling = _flag_kind(flag)
+        chosen.pop(kind, None)  # the last one wins, and takes its own place in the order
+        chosen[kind] = (rank, spelling)
+    if not fuzzy:
+        chosen.pop("fuzzy", None)
+    if obsolete:
+        chosen.pop("range", None)  # msgcat 0.21 keeps every other flag of an obsolete entry
+    # msgcat writes "no-wrap" but never "wrap", the default.
+    if chosen.get("wrap", (0, ""))[1] == "wrap":
+        del chosen["wrap"]
+    return chosen
+
+
 def canonical_flags(entry: Entry) -> list[str]:
     """Flags in msgcat's order (fuzzy, formats, range, no-wrap), then unknown ones."""
-    fuzzy = entry.fuzzy and bool(entry.strings and entry.strings[0])
-    formats: dict[int, str] = {}
-    rng = None
-    no_wrap = False
-    unknown: list[str] = []
-    for flag in entry.flags:
-        if flag == "fuzzy" or flag == "wrap":
-            continue
-        if flag == "no-wrap":
-            no_wrap = True
-            continue
-        if flag.startswith("range:"):
-            match = re.match(r"range:\s*(\d+)\s*\.\.\s*(\d+)$", flag)
-            if match:
-                rng = f"range: {match.group(1)}..{match.group(2)}"
-                continue
-        base, negated = flag, False
-        for pre in ("no-", "possible-"):
-            if base.startswith(pre) and base[len(pre):].removesuffix("-format") in _FORMAT_INDEX:
-                negated = pre == "no-"
-                base = base[len(pre):]
-        if base.endswith("-format") and base[:-7] in _FORMAT_INDEX:
-            lang = base[:-7]
-            formats[_FORMAT_INDEX[lang]] = f"no-{lang}-format" if negated else f"{lang}-format"
-            continue
-        if flag not in unknown:
-            unknown.append(flag)
-    result = ["fuzzy"] if fuzzy else []
-    result += [formats[i] for i in sorted(formats)]
-    if rng:
-        result.append(rng)
-    if no_wrap:
-        result.append("no-wrap")
-    return result + unknown
+    fuzzy = bool(entry.strings and entry.strings[0])
+    chosen = _written(entry.flags, fuzzy, entry.obsolete)
+    return [spelling for _rank, spelling in sorted(chosen.values(), key=lambda v: v[0])]
+
+
+def written_flags(entry: Entry) -> list[str]:
+    """The flags to write: in the file's order while the set is what the file had (Weblate
+    sorts them alphabetically), else in msgcat's order."""
+    fuzzy = bool(entry.strings and entry.strings[0])
+    chosen = _written(entry.flags, fuzzy, entry.obsolete)
+    if len(chosen) < 2:
+        return [spelling for _rank, spelling in chosen.values()]
+    origin = entry.origin
+    if origin is not None:
+        before = _written(origin.flags, fuzzy, entry.obsolete)
+        if set(before.values()) == set(chosen.values()):
+            return [spelling for _rank, spelling in before.values()]
+    return [spelling for _rank, spelling in sorted(chosen.values(), key=lambda v: v[0])]
 
 
 def _references(out: list[str], refs: list[str], width: int) -> None:
@@ -691,31 +890,34 @@ def _comment_lines(out: list[str], mark: str, items: list[str], split: bool) -> 
 
 def format_entry(entry: Entry, width: int = 79, encoding: bytes = b"UTF-8") -> str:
     """One entry in msgcat's layout, without the blank line that separates entries."""
+    if 0 < width < 20:
+        width = 20  # msgcat's narrowest page (write-po.c, message_page_width_set)
     out: list[str] = []
     obsolete = entry.obsolete
     _comment_lines(out, "#", entry.comments, split=True)
     _comment_lines(out, "#.", entry.extracted, split=False)
     _references(out, entry.references, width)
-    flags = canonical_flags(entry)
-    if obsolete:
-        flags = [f for f in flags if f == "fuzzy"]
+    flags = written_flags(entry)
     if flags:
         out.append("#, " + ", ".join(flags) + "\n")
-    # Obsolete entries keep only "fuzzy" on disk, so they always wrap (as msgcat re-reads them).
+    # msgcat honours no-wrap on obsolete entries too (po4a writes it there).
     wrap_width = 0 if "no-wrap" in flags else width
+    # gettext lays out every string of a message (context and previous ones too) with the
+    # message's format flags.
     prev_prefix = "#~| " if obsolete else "#| "
     for name, value in (("msgctxt", entry.previous_msgctxt), ("msgid", entry.previous_msgid),
                         ("msgid_plural", entry.previous_msgid_plural)):
         if value is not None:
-            _wrap(out, prev_prefix, name, value, wrap_width, encoding)
+            _wrap(out, prev_prefix, name, value, wrap_width, encoding,
+                  _directive_mask(value, flags, encoding))
     prefix = "#~ " if obsolete else ""
-    fmt = flags if not obsolete else []
 
     def field(name: str, value: str) -> None:
-        _wrap(out, prefix, name, value, wrap_width, encoding, _directive_mask(value, fmt))
+        _wrap(out, prefix, name, value, wrap_width, encoding,
+              _directive_mask(value, flags, encoding))
 
     if entry.msgctxt is not None:
-        _wrap(out, prefix, "msgctxt", entry.msgctxt, wrap_width, encoding)
+        field("msgctxt", entry.msgctxt)
     field("msgid", entry.msgid)
     if entry.msgid_plural is not None:
         field("msgid_plural", entry.msgid_plural)
@@ -726,23 +928,38 @@ def format_entry(entry: Entry, width: int = 79, encoding: bytes = b"UTF-8") -> s
     return "".join(out)
 
 
-def format_catalog(catalog: Catalog, width: int = 79) -> str:
-    """The whole file as msgcat writes it: active entries in order, then obsolete ones."""
+def written_entries(catalog: Catalog) -> list[Entry]:
+    """The entries a file holds, in its order: active ones, then obsolete ones with a
+    translation (msgcat and msgmerge drop an obsolete entry that carries none)."""
+    active = [e for e in catalog.entries if not e.obsolete]
+    return active + [e for e in catalog.entries
+                     if e.obsolete and e.strings and e.strings[0]]
+
+
+def entry_text(entry: Entry, width: int = 79, encoding: bytes = b"UTF-8",
+               keep_layout: bool = True) -> str:
+    """The entry's text: as the file had it while its content is unchanged (keep_layout),
+    else in msgcat's layout."""
+    origin = entry.origin
+    if keep_layout and origin is not None and same_content(entry, origin.state):
+        return origin.text
+    return format_entry(entry, width, encoding)
+
+
+def format_catalog(catalog: Catalog, width: int = 79, keep_layout: bool = True) -> str:
+    """The whole file: active entries in order, then obsolete ones, one blank line between.
+
+    Entries are in msgcat's layout, except that with keep_layout an entry whose content is
+    what was read keeps the file's own text (`handbill normalize` passes keep_layout=False).
+    """
     encoding = catalog.charset.upper().encode("ascii")
-    blocks = []
-    for entry in catalog.entries:
-        if not entry.obsolete:
-            blocks.append(format_entry(entry, width, encoding))
-    for entry in catalog.entries:
-        # msgcat drops obsolete entries that carry no translation.
-        if entry.obsolete and entry.strings and entry.strings[0]:
-            blocks.append(format_entry(entry, width, encoding))
-    return "\n".join(blocks)
+    return "\n".join(entry_text(e, width, encoding, keep_layout)
+                     for e in written_entries(catalog))
 
 
-def dump_catalog(catalog: Catalog, width: int = 79) -> bytes:
-    """The file's bytes in its declared charset."""
-    text = format_catalog(catalog, width)
+def dump_catalog(catalog: Catalog, width: int = 79, keep_layout: bool = True) -> bytes:
+    """The file's bytes in its declared charset (see format_catalog)."""
+    text = format_catalog(catalog, width, keep_layout)
     codec = python_codec(catalog.charset, catalog.path)
     try:
         return text.encode(codec)

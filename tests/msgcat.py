@@ -18,10 +18,23 @@ def msgcat_reference(path: Path, width: int = 79) -> str:
                           check=True).stdout.decode("latin-1")
 
 
+# The flags GNU gettext 0.21 knows: fuzzy, [no-|possible-]<lang>-format, range: N..M, wrap.
+_KNOWN_FLAG = re.compile(r"^(fuzzy|(no-|possible-)?[a-z-]+-format|range: ?\d+ ?\.\. ?\d+|"
+                         r"(no-)?wrap)$")
+
+
 def drop_unknown_flags(text: str) -> str:
-    """msgcat 0.21 drops flags it does not know (Weblate's max-length:N, ignore-*)."""
+    """msgcat 0.21 drops flags it does not know (Weblate's max-length:N and ignore-*, po4a's
+    markdown-text); handbill keeps them."""
     def fix(match: re.Match) -> str:
         flags = [f.strip() for f in match.group(1).split(",")]
-        known = [f for f in flags if not re.match(r"^(max-length:|ignore-)", f)]
+        known = [f for f in flags if _KNOWN_FLAG.match(f)]
         return ("#, " + ", ".join(known) + "\n") if known else ""
+    return re.sub(r"^#, (.*)\n", fix, text, flags=re.M)
+
+
+def sorted_flags(text: str) -> str:
+    """Every `#,` line with its flags sorted, to compare files whose flag order may differ."""
+    def fix(match: re.Match) -> str:
+        return "#, " + ", ".join(sorted(f.strip() for f in match.group(1).split(","))) + "\n"
     return re.sub(r"^#, (.*)\n", fix, text, flags=re.M)

@@ -97,6 +97,7 @@ def _write_case(tmp_path: Path, name: str) -> Path:
 def test_real_world_catalogs_round_trip_byte_for_byte(tmp_path, name):
     path = _write_case(tmp_path, name)
     catalog = read_catalog(path)
+    assert dump_catalog(catalog, keep_layout=False) == path.read_bytes()
     assert dump_catalog(catalog) == path.read_bytes()
     assert_canonical(path)
 
@@ -198,7 +199,8 @@ def test_bom_and_crlf_are_read_like_gettext(tmp_path):
     crlf_only.write_bytes(body.replace("\n", "\r\n").encode())
     reference = subprocess.run(["msgcat", str(crlf_only)], capture_output=True,
                                check=True).stdout
-    assert dump_catalog(catalog) == reference
+    assert dump_catalog(catalog, keep_layout=False) == reference
+    assert dump_catalog(read_catalog(crlf_only)) == reference  # kept entries lose the CRs too
 
 
 def test_gettext_reads_what_we_write_with_polib_too(tmp_path):
@@ -213,3 +215,69 @@ def test_gettext_reads_what_we_write_with_polib_too(tmp_path):
 def test_drop_unknown_flags_helper_only_drops_unknown():
     assert drop_unknown_flags("#, fuzzy, max-length:5\n") == "#, fuzzy\n"
     assert drop_unknown_flags("#, max-length:5\n") == ""
+    assert drop_unknown_flags("#, markdown-text, no-wrap, no-c-format, ignore-x\n") == \
+        "#, no-wrap, no-c-format\n"
+    assert drop_unknown_flags("#, range: 1..5, possible-python-brace-format\n") == \
+        "#, range: 1..5, possible-python-brace-format\n"
+
+
+WEBLATE_SHAPED = '''msgid ""
+msgstr "Content-Type: text/plain; charset=UTF-8\\n"
+
+#: source/a.md:3
+#, max-length:239, python-brace-format
+msgid "Take to the streets on {date}!"
+msgstr "Frente a las embajadas y consulados del Reino Unido y de Estados Unidos"
+
+#, fuzzy, max-length:80, no-wrap, python-format
+msgid "%(n)s leaflets"
+msgstr "%(n)s tracts"
+'''
+
+
+def test_flags_keep_the_files_order_while_their_set_is_the_same(tmp_path):
+    path = tmp_path / "weblate.po"
+    path.write_text(WEBLATE_SHAPED)
+    catalog = read_catalog(path)
+    canonical = dump_catalog(catalog, keep_layout=False).decode()
+    assert "#, max-length:239, python-brace-format\n" in canonical
+    assert "#, fuzzy, max-length:80, no-wrap, python-format\n" in canonical
+    first, second = catalog.messages
+    second.fuzzy = False  # the set changes: gettext's order (formats, no-wrap, then unknown)
+    first.references = ["source/a.md:4"]  # the set stays: the file's order stays
+    text = dump_catalog(catalog).decode()
+    assert "#: source/a.md:4\n#, max-length:239, python-brace-format\n" in text
+    assert "#, python-format, no-wrap, max-length:80\n" in text
+    # A new entry has no file order: gettext's.
+    fresh = Entry(msgid="a", msgstr="b", flags=["max-length:5", "fuzzy", "python-format"])
+    assert "#, fuzzy, python-format, max-length:5\n" in dump_catalog(Catalog([fresh])).decode()
+
+
+def test_an_entry_keeps_the_files_text_until_its_content_changes(tmp_path):
+    """Unchanged entries are copied as the file has them (Weblate's 80-column line here);
+    a changed entry is written in msgcat's layout; keep_layout=False re-lays out all."""
+    path = tmp_path / "weblate.po"
+    path.write_text(WEBLATE_SHAPED)
+    catalog = read_catalog(path)
+    assert dump_catalog(catalog) == path.read_bytes()
+    one_line = 'msgstr "Frente a las embajadas y consulados del Reino Unido y de Estados Unidos"\n'
+    assert one_line in path.read_text()
+    catalog.messages[1].msgstr = "%(n)s hojas"
+    text = dump_catalog(catalog).decode()
+    assert one_line in text and 'msgstr "%(n)s hojas"' in text
+    canonical = dump_catalog(catalog, keep_layout=False).decode()
+    assert one_line not in canonical
+    assert 'msgstr ""\n"Frente a las embajadas y consulados del Reino Unido y de Estados ' \
+           'Unidos"\n' in canonical
+
+
+@pytest.mark.parametrize("width", [79, 40, 12])
+def test_random_catalogs_are_written_as_msgcat_writes_them(width):
+    """The fuzz of benchmarks/msgcat_identity.py, a fixed sample: scripts, escapes, format
+    directives (and gettext 0.21's quirks with them), obsolete entries with their flags."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from msgcat_identity import check
+
+    assert check(catalogs=25, seed=11, width=width, formats=True, show=1) == 0

@@ -38,7 +38,7 @@ def test_po_write_read_round_trips_any_unicode(msgid, msgstr, context, previous,
     assert got.fuzzy == fuzzy
     assert got.comments == [comment.rstrip("\r")] if comment else True
     # Writing what was read gives the same bytes: the canonical form is a fixed point.
-    assert dump_catalog(Catalog(parse(text)), width).decode("utf-8") == text
+    assert dump_catalog(Catalog(parse(text)), width, keep_layout=False).decode("utf-8") == text
 
 
 PLAIN = st.text(alphabet=string.ascii_letters + string.digits + " .,;:!?'-" + "éñçاأبجदनम自由",
