@@ -12,13 +12,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import __version__
+from pipeline import __version__, uicatalogs
 from pipeline.config import Config
 from pipeline.errors import CatalogError, HandbillError
 from pipeline.files import write_if_changed
 from pipeline.fuzzy import FuzzyMatcher
 from pipeline.model import Message
-from pipeline.names import locale_of, validate_language
+from pipeline.names import UI_DOMAIN, locale_of, validate_language
 from pipeline.plurals import PluralError, parse_plural_forms, plural_forms_for
 from pipeline.catalogdiff import Change, between_entries, first_change
 from pipeline.pofile import (
@@ -204,6 +204,9 @@ def new_po(pot: Catalog, lang: str, domain: str, created: dt.datetime) -> Catalo
     catalog = Catalog(entries=[header], charset="UTF-8")
     for template in pot.messages:
         catalog.entries.append(_from_template(template, plural.nplurals))
+    if domain == UI_DOMAIN:
+        # handbill's own interface starts translated where the package has it (reviewed).
+        uicatalogs.seed(catalog, lang, plural.nplurals)
     return catalog
 
 
@@ -242,6 +245,7 @@ class MergeStats:
     new: int = 0
     obsolete: int = 0
     revived: int = 0
+    seeded: int = 0  # ui messages filled from handbill's shipped interface translations
 
 
 def merge(po: Catalog, pot: Catalog, matcher: FuzzyMatcher, lang: str | None = None
@@ -420,6 +424,8 @@ class _UpdateJob:
             if path.exists():
                 raw, po = load_catalog(path)
                 merged, stats = merge(po, pot, self.matcher, lang)
+                if domain == UI_DOMAIN:
+                    stats.seeded = uicatalogs.seed(merged, lang, plural_count(merged))
             else:
                 merged, stats = new_po(pot, lang, domain, self.created_at), MergeStats()
                 stats.new = len(pot.messages)
@@ -543,7 +549,8 @@ class _MergeCache:
 
     def __init__(self, cfg: Config):
         self.path = cfg.root / ".handbill" / "update-cache.json"
-        self.key = f"{__version__} wrap={cfg.wrap}"
+        # New shipped interface translations may fill ui catalogs a merge left untouched.
+        self.key = f"{__version__} wrap={cfg.wrap} ui={uicatalogs.fingerprint()}"
         self.cfg = cfg
         self.pots: dict[str, str] = {}
         try:

@@ -179,7 +179,8 @@ def update(obj: _Context, campaigns: tuple[str, ...], langs: tuple[str, ...], ch
     for path in result.written:
         s = result.stats[path]
         click.echo(f"updated {cfg.relpath(path)}: {s.kept} kept, {s.fuzzy} fuzzy, {s.new} new, "
-                   f"{s.obsolete} obsolete")
+                   f"{s.obsolete} obsolete"
+                   + (f", {s.seeded} from handbill's translations" if s.seeded else ""))
     if check:
         for path in stale_pots + result.stale:
             click.echo(f"{cfg.relpath(path)}:{reasons[path]}")
