@@ -44,7 +44,8 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
 # constraints.txt pins the versions the test suite was run with, so a new release upstream
 # (Babel 2.19 changed Spanish plural forms from gettext's 2 to CLDR's 3) cannot change what a
-# fresh machine builds. Refresh it with `pip freeze --exclude-editable > constraints.txt`.
+# fresh machine builds. Refresh it with `pip freeze --all --exclude-editable`, less pip
+# (setuptools stays: the tests build a wheel offline with it).
 if [ "$WITH_TESTS" = 1 ]; then
   .venv/bin/python -m pip install -q -c constraints.txt -e '.[test]'
 else
