@@ -70,13 +70,15 @@ def test_installed_wheel_starts_and_builds_a_project(tmp_path):
     wheel = build_wheel(tmp_path)
     venv = tmp_path / "venv"
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    _run([sys.executable, "-m", "venv", venv], tmp_path, env)
+    # Without pip: the venv's bundled setuptools would shadow the one handbill needs; this
+    # environment's pip installs into it (pip --python).
+    _run([sys.executable, "-m", "venv", "--without-pip", venv], tmp_path, env)
     python = venv / "bin" / "python"
     site = Path(_run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                      tmp_path, env).strip())
     (site / "handbill_test_dependencies.pth").write_text(f"{_dependencies_only(tmp_path)}\n")
-    _run([python, "-m", "pip", "install", "-q", "--no-index", "--find-links", wheel.parent,
-          "handbill"], tmp_path, env)
+    _run([sys.executable, "-m", "pip", "--python", python, "install", "-q", "--no-index",
+          "--find-links", wheel.parent, "handbill"], tmp_path, env)
     where = _run([python, "-c", "import pipeline; print(pipeline.__file__)"], tmp_path, env)
     assert where.startswith(str(site)), where  # the wheel's copy, not this worktree
 
