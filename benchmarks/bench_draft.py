@@ -160,7 +160,7 @@ def main_() -> None:
             (first / "locales" / "ui.pot").unlink(missing_ok=True)
             second = Path(tmp) / "cli"
             shutil.copytree(first, second)
-            from pipeline.pofile import read_catalog
+            from pipeline.catalogs.pofile import read_catalog
 
             po = first / "locales" / "es" / "LC_MESSAGES" / "bench.po"
             texts = [e.msgid for e in read_catalog(po).messages]

@@ -23,7 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from pipeline.pofile import Entry, dump_catalog, read_catalog  # noqa: E402
+from pipeline.catalogs.pofile import Entry, dump_catalog, read_catalog  # noqa: E402
 
 FIXTURE = REPO / "tests" / "data" / "checks"
 CATALOG = Path("locales/es/LC_MESSAGES/rally.po")

@@ -14,7 +14,7 @@ For a scale it writes, under <out>/<scale>/:
 
 Translations are pseudo-translations: a deterministic word substitution per language in that
 language's script, keeping Markdown, links, hashtags and {placeholders} intact. Catalogs are
-written with handbill's own writer (pipeline.pofile).
+written with handbill's own writer (pipeline.catalogs.pofile).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
 
-from pipeline.pofile import dump_catalog, read_catalog  # noqa: E402
+from pipeline.catalogs.pofile import dump_catalog, read_catalog  # noqa: E402
 
 GENERATOR_VERSION = 4
 DEFAULT_SEED = 7

@@ -1,11 +1,11 @@
-"""Byte-identity fuzz: random catalogs written by pipeline.pofile must be what `msgcat` writes.
+"""Byte-identity fuzz: random catalogs written by handbill must be what `msgcat` writes.
 
     .venv/bin/python benchmarks/msgcat_identity.py [--catalogs 300] [--seed 1] [--width 79]
 
 Each round makes a random catalog (many scripts, long and short strings, escapes, inner
 newlines, format directives, plurals, contexts, previous msgids, obsolete entries with their
 flags, no-wrap, widths below msgcat's minimum of 20),
-writes it with pipeline.pofile.dump_catalog, runs GNU `msgcat` on the result and compares the
+writes it with pipeline.catalogs.pofile.dump_catalog, runs GNU `msgcat` on the result and compares the
 bytes. The only allowed difference is flags msgcat does not know (`max-length:N`, `ignore-*`),
 which msgcat drops and handbill keeps. Exit 1 on the first mismatch, with a diff.
 """
@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from msgcat import drop_unknown_flags, msgcat_args  # noqa: E402
-from pipeline.pofile import Catalog, Entry, dump_catalog  # noqa: E402
+from pipeline.catalogs.pofile import Catalog, Entry, dump_catalog  # noqa: E402
 
 # Pieces of text in many scripts, including wide (CJK), combining (Devanagari, Thai) and RTL.
 SAMPLES = [
@@ -139,25 +139,47 @@ def check(catalogs: int, seed: int, width: int, formats: bool, show: int = 3) ->
     return bad
 
 
-def against(path: Path, catalogs: int, seed: int) -> int:
-    """Compare this tree's writer with another copy of pofile.py on the same random catalogs
-    (all flags, widths 79, 40 and 0): an optimisation must not change a byte."""
-    import importlib.util
+_OTHER_TREE = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+try:
+    from pipeline.catalogs.pofile import Catalog, Entry, dump_catalog
+except ImportError:  # a tree from before the catalogs package
+    from pipeline.pofile import Catalog, Entry, dump_catalog
+for line in sys.stdin:
+    width, entries = json.loads(line)
+    data = dump_catalog(Catalog([Entry(**e) for e in entries]), width)
+    sys.stdout.write(json.dumps(data.decode("utf-8")) + "\\n")
+    sys.stdout.flush()
+"""
+_FIELDS = ("msgid", "msgstr", "msgctxt", "msgid_plural", "msgstr_plural", "comments",
+           "extracted", "references", "flags", "previous_msgctxt", "previous_msgid",
+           "previous_msgid_plural", "obsolete")
 
-    spec = importlib.util.spec_from_file_location("pofile_reference", path)
-    reference = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = reference  # dataclasses look their module up
-    spec.loader.exec_module(reference)
+
+def against(root: Path, catalogs: int, seed: int) -> int:
+    """Compare this tree's writer with another checkout's (its root folder) on the same random
+    catalogs (all flags, widths 79, 40 and 0): an optimisation must not change a byte."""
+    import json
+
+    other = subprocess.Popen([sys.executable, "-c", _OTHER_TREE, str(root)], text=True,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     bad = 0
     for width in (79, 40, 0):
         rng = random.Random(seed)
         for round_ in range(catalogs):
             catalog = random_catalog(rng)
-            if dump_catalog(catalog, width) != reference.dump_catalog(catalog, width):
+            entries = [{name: getattr(e, name) for name in _FIELDS} for e in catalog.entries]
+            other.stdin.write(json.dumps([width, entries]) + "\n")
+            other.stdin.flush()
+            theirs = json.loads(other.stdout.readline()).encode("utf-8")
+            if dump_catalog(catalog, width) != theirs:
                 bad += 1
                 if bad <= 3:
-                    print(f"round {round_}, width {width}: differs from {path}")
-    print(f"against {path}: {3 * catalogs} catalogs, "
+                    print(f"round {round_}, width {width}: differs from {root}")
+    other.stdin.close()
+    other.wait()
+    print(f"against {root}: {3 * catalogs} catalogs, "
           + ("all byte-identical" if not bad else f"{bad} DIFFER"))
     return bad
 
@@ -170,8 +192,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="wrap width(s) to test (repeatable; default 79, 40, 0 and 12)")
     parser.add_argument("--no-format-flags", action="store_true",
                         help="only catalogs without c-/python-/python-brace-format flags")
-    parser.add_argument("--against", type=Path, metavar="POFILE_PY",
-                        help="instead, compare with another version of pipeline/pofile.py")
+    parser.add_argument("--against", type=Path, metavar="CHECKOUT",
+                        help="instead, compare with the writer of another checkout of handbill")
     args = parser.parse_args(argv)
     if args.against:
         return 1 if against(args.against, args.catalogs, args.seed) else 0

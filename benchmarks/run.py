@@ -35,7 +35,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(HERE))
 
 import corpus  # noqa: E402
-from pipeline.pofile import read_catalog  # noqa: E402
+from pipeline.catalogs.pofile import read_catalog  # noqa: E402
 
 # Repetitions per scale: (handbill and fast peers, slow peers).
 REPS = {"small": (5, 3), "medium": (3, 3), "large": (3, 2)}

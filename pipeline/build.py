@@ -144,7 +144,7 @@ def pack_language(cfg: Config, campaign: Campaign, lang: str, state: str, title:
                   readme: str):
     """Zip a rendered language with its manifest (counts from its catalog)."""
     from pipeline.packs import build_time, make_pack, source_revision
-    from pipeline.pofile import read_catalog
+    from pipeline.catalogs.pofile import read_catalog
 
     status = None
     po = catalogs.po_path(cfg, lang, campaign.name)

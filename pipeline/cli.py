@@ -268,7 +268,7 @@ def normalize(obj: _Context, files: tuple[Path, ...], check: bool, width: int | 
 
     Example: handbill normalize --check locales/*/LC_MESSAGES/*.po
     """
-    from pipeline.normalize import normalize_files
+    from pipeline.catalogs.normalize import normalize_files
 
     if width is None:
         try:

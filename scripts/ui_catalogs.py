@@ -23,9 +23,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from pipeline.names import locale_of  # noqa: E402
-from pipeline.plurals import plural_forms_for  # noqa: E402
-from pipeline.pofile import Catalog, Entry, dump_catalog, read_catalog  # noqa: E402
-from pipeline.uicatalogs import UI_CATALOGS  # noqa: E402
+from pipeline.catalogs.plurals import plural_forms_for  # noqa: E402
+from pipeline.catalogs.pofile import Catalog, Entry, dump_catalog, read_catalog  # noqa: E402
+from pipeline.catalogs.ui import UI_CATALOGS  # noqa: E402
 
 Key = tuple[str | None, str]
 

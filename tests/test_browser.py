@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from pipeline.pofile import dump_catalog, read_catalog
+from pipeline.catalogs.pofile import dump_catalog, read_catalog
 from test_build import EPOCH, fill
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import Cli
 from pipeline.config import load_config
-from pipeline.pofile import dump_catalog, read_catalog
+from pipeline.catalogs.pofile import dump_catalog, read_catalog
 
 EPOCH = {"SOURCE_DATE_EPOCH": "1645790400"}  # 2022-02-25 12:00 UTC
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Cli, assert_canonical, write_demo
-from pipeline.pofile import dump_catalog, read_catalog
+from pipeline.catalogs.pofile import dump_catalog, read_catalog
 
 LEAFLET = "source/demo/leaflet.md"
 

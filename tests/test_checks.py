@@ -11,7 +11,7 @@ from conftest import REPO, Cli
 from pipeline import checks, textlength
 from pipeline.checks import ERROR, WARNING, check_entry, entry_errors, make_context
 from pipeline.config import load_config
-from pipeline.pofile import Entry, read_catalog
+from pipeline.catalogs.pofile import Entry, read_catalog
 from pipeline.sources import read_campaign
 
 FIXTURE = REPO / "tests" / "data" / "checks"

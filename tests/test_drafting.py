@@ -21,8 +21,8 @@ from pipeline.drafting import registry, runner, work
 from pipeline.drafting.protocol import BaseEngine, EngineSpec
 from pipeline.files import write_if_changed
 from pipeline.names import locale_of
-from pipeline.plurals import plural_forms_for
-from pipeline.pofile import Catalog, Entry, dump_catalog, read_catalog
+from pipeline.catalogs.plurals import plural_forms_for
+from pipeline.catalogs.pofile import Catalog, Entry, dump_catalog, read_catalog
 from test_drafting_server import FakeTranslateServer
 
 EPOCH = "1764115200"  # 2025-11-26

@@ -19,7 +19,7 @@ from pipeline.drafting import registry as engines
 from pipeline.drafting import work
 from pipeline.drafting.masking import must_keep
 from pipeline.errors import ConfigError
-from pipeline.pofile import dump_catalog, read_catalog
+from pipeline.catalogs.pofile import dump_catalog, read_catalog
 from test_drafting import write_po
 from test_drafting_server import FakeTranslateServer
 

@@ -14,7 +14,7 @@ from conftest import Cli, write_demo
 from fake_openai import FakeChatServer
 from pipeline.catalogs import DRAFT_MARK
 from pipeline.drafting import prompt, work
-from pipeline.pofile import read_catalog
+from pipeline.catalogs.pofile import read_catalog
 
 EPOCH = "1764115200"
 
@@ -196,7 +196,7 @@ def test_answers_of_the_wrong_shape_are_refused(content, count, problem):
 def test_a_plural_message_tells_the_model_its_form_and_the_languages_rules():
     from pipeline.drafting import context
     from pipeline.drafting.protocol import BaseEngine
-    from pipeline.pofile import Entry
+    from pipeline.catalogs.pofile import Entry
 
     class Reader(BaseEngine):
         reads_context = True

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from conftest import write_demo
 from pipeline.catalogs import DRAFT_MARK
-from pipeline.pofile import read_catalog
+from pipeline.catalogs.pofile import read_catalog
 from test_drafting_server import FakeTranslateServer
 
 PARAGRAPHS = 40

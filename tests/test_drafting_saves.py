@@ -15,7 +15,7 @@ from conftest import Cli, write_demo
 from pipeline import files
 from pipeline.drafting import catalogfile, work
 from pipeline.errors import CatalogError
-from pipeline.pofile import dump_catalog, parse, read_catalog
+from pipeline.catalogs.pofile import dump_catalog, parse, read_catalog
 from test_drafting_server import FakeTranslateServer
 
 PARAGRAPHS = 40

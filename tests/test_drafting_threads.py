@@ -10,7 +10,7 @@ import threading
 
 from conftest import Cli, write_demo
 from pipeline.fuzzy import FuzzyMatcher
-from pipeline.pofile import read_catalog
+from pipeline.catalogs.pofile import read_catalog
 from test_drafting import write_po
 
 WORDS = ("people movement street embassy letter truth justice freedom press voice solidarity "

@@ -12,7 +12,7 @@ import pytest
 from conftest import Cli, write_demo
 from pipeline.drafting import work
 from pipeline.errors import SourceError
-from pipeline.pofile import dump_catalog, read_catalog
+from pipeline.catalogs.pofile import dump_catalog, read_catalog
 from pipeline.sources import read_campaign
 from test_drafting_server import FakeTranslateServer
 

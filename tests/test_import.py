@@ -17,7 +17,7 @@ import pytest
 from conftest import Cli
 from pipeline.errors import Problems
 from pipeline.sources.leaflet import parse_leaflet
-from pipeline.pofile import dump_catalog, read_catalog
+from pipeline.catalogs.pofile import dump_catalog, read_catalog
 from test_real_shaped import CORPUS, OPEN_LETTER_CODES, project
 
 LETTER = CORPUS / "open-letter"

@@ -240,7 +240,7 @@ def test_a_translation_cannot_bring_its_own_image(cli, demo):
     (folder / "in.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 64)
     (folder / "leaflet.md").write_text("# T\n\n![A photo](in.png)\n")
     cli("update")
-    from pipeline.pofile import dump_catalog, read_catalog
+    from pipeline.catalogs.pofile import dump_catalog, read_catalog
 
     path = demo / "locales/es/LC_MESSAGES/demo.po"
     catalog = read_catalog(path)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from conftest import assert_canonical, write_demo
+from conftest import assert_canonical
 from msgcat import drop_unknown_flags
-from pipeline.pofile import dump_catalog, read_catalog
+from pipeline.catalogs.pofile import dump_catalog, read_catalog
 
 DOC_V1 = """\
 # Free them all

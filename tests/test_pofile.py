@@ -9,7 +9,7 @@ import pytest
 
 from conftest import assert_canonical, drop_unknown_flags
 from pipeline.errors import CatalogError
-from pipeline.pofile import Catalog, Entry, dump_catalog, read_catalog
+from pipeline.catalogs.pofile import Catalog, Entry, dump_catalog, read_catalog
 
 HEADER = '''msgid ""
 msgstr ""

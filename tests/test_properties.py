@@ -7,7 +7,7 @@ import string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.pofile import Catalog, Entry, dump_catalog, parse
+from pipeline.catalogs.pofile import Catalog, Entry, dump_catalog, parse
 from pipeline.render.markdown import inline as inline_html
 
 # Anything a translator can type, with the troublemakers weighted up: quotes, backslashes,

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, Cli
-from pipeline.pofile import read_catalog
+from pipeline.catalogs.pofile import read_catalog
 
 CORPUS = REPO / "tests" / "data" / "real-shaped"
 OPEN_LETTER_CODES = """shortcodes:
@@ -262,7 +262,7 @@ def strike(tmp_path):
 
 def translate(root: Path, lang: str, texts: dict[str, str], campaign: str = "strike-call"):
     """Give messages (found by the start of their msgid) a reviewed translation."""
-    from pipeline.pofile import dump_catalog
+    from pipeline.catalogs.pofile import dump_catalog
 
     path = root / f"locales/{lang}/LC_MESSAGES/{campaign}.po"
     catalog = read_catalog(path)

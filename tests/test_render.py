@@ -15,7 +15,7 @@ from PIL import Image
 from conftest import REPO, Cli, write_demo
 from pipeline import textlength
 from pipeline.config import load_config
-from pipeline.pofile import dump_catalog, read_catalog
+from pipeline.catalogs.pofile import dump_catalog, read_catalog
 from pipeline.render import DRAFT_LABEL, render_language
 from pipeline.render import translations as trmod
 from pipeline.sources import read_campaign

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from conftest import Cli, write_demo
-from pipeline.pofile import dump_catalog, read_catalog
+from pipeline.catalogs.pofile import dump_catalog, read_catalog
 
 SAMPLES = {"hy": ("Ազատություն", "Armenian"), "ka": ("თავისუფლება", "Georgian"),
            "km": ("សេរីភាព", "Khmer"), "my": ("လွတ်လပ်ခွင့်", "Myanmar"),

@@ -10,8 +10,8 @@ import subprocess
 import pytest
 
 from conftest import REPO, Cli, write_demo
-from pipeline.pofile import dump_catalog, read_catalog
-from pipeline.uicatalogs import UI_CATALOGS, shipped_languages
+from pipeline.catalogs.pofile import dump_catalog, read_catalog
+from pipeline.catalogs.ui import UI_CATALOGS, shipped_languages
 
 REVIEWED_BY_HAND = ["de", "it", "ru", "tr", "ja", "zh_Hans"]
 

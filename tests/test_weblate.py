@@ -28,7 +28,7 @@ import json
 from pathlib import Path
 
 from conftest import Cli
-from pipeline.pofile import dump_catalog, read_catalog
+from pipeline.catalogs.pofile import dump_catalog, read_catalog
 from translate.storage.pypo import pofile
 
 ES = "locales/es/LC_MESSAGES/free-assange.po"

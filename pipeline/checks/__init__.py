@@ -40,7 +40,7 @@ from pipeline.config import Config
 from pipeline.errors import CatalogError
 from pipeline.model import Campaign
 from pipeline.names import UI_DOMAIN
-from pipeline.pofile import Catalog, Entry, read_catalog
+from pipeline.catalogs.pofile import Catalog, Entry, read_catalog
 from pipeline.sources import read_campaign
 
 __all__ = ["ERROR", "WARNING", "REGISTRY", "CheckContext", "Finding", "Target", "make_context",

@@ -9,7 +9,7 @@ from typing import Callable, Iterable, Iterator, Mapping
 from pipeline.model import Campaign, Post
 from pipeline.names import locale_of
 from pipeline.placeholders import fill, values_for
-from pipeline.pofile import Catalog, Entry
+from pipeline.catalogs.pofile import Catalog, Entry
 
 ERROR, WARNING = "error", "warning"
 

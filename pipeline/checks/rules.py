@@ -15,7 +15,7 @@ from pipeline import textlength
 from pipeline.checks import text as t
 from pipeline.checks.context import ERROR, WARNING, CheckContext, check, fill_placeholders
 from pipeline.model import PLATFORM_NAMES
-from pipeline.pofile import Entry
+from pipeline.catalogs.pofile import Entry
 
 _BRACE_FLAG, _PRINTF_FLAGS = "python-brace-format", ("python-format", "c-format")
 

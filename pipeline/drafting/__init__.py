@@ -17,7 +17,7 @@ from pipeline.drafting.runner import Job, Progress, run
 from pipeline.drafting.summary import CatalogSummary, DraftSummary, Problem
 from pipeline.errors import CatalogError, HandbillError
 from pipeline.names import UI_DOMAIN
-from pipeline.pofile import read_catalog
+from pipeline.catalogs.pofile import read_catalog
 
 __all__ = ["draft", "DraftSummary", "CatalogSummary", "Problem"]
 

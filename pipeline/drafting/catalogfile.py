@@ -28,7 +28,7 @@ from pipeline.config import Config
 from pipeline.drafting.cache import state_dir
 from pipeline.errors import CatalogError, HandbillError
 from pipeline.files import atomic_write
-from pipeline.pofile import Catalog, decode, parse
+from pipeline.catalogs.pofile import Catalog, decode, parse
 
 SETTLE_SECONDS = 3.0  # how long a half-saved file is waited for
 STABLE_SECONDS = 0.3  # a file unchanged this long is as its editor left it

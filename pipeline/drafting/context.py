@@ -13,7 +13,7 @@ from pipeline.drafting.masking import TOKEN, Masked, mask
 from pipeline.drafting.protocol import Engine, Request, Segment
 from pipeline.model import PLATFORM_NAMES, Campaign, Message, Term
 from pipeline.names import locale_of
-from pipeline.pofile import Entry
+from pipeline.catalogs.pofile import Entry
 
 _CONTEXT_ROLES = {"campaign:title": "campaign title (the leaflet's and download page's headline)",
                   "campaign:summary": "campaign summary (one sentence on the download page)",

@@ -14,7 +14,7 @@ from pipeline.drafting.protocol import Answer, BaseEngine, EngineSpec, Request, 
 from pipeline.drafting.settings import EngineSettings
 from pipeline.errors import CatalogError, ConfigError, HandbillError
 from pipeline.fuzzy import FuzzyMatcher
-from pipeline.pofile import read_catalog
+from pipeline.catalogs.pofile import read_catalog
 
 log = logging.getLogger(__name__)
 

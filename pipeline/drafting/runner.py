@@ -25,7 +25,7 @@ from pipeline.drafting.summary import CatalogSummary, DraftSummary, Problem
 from pipeline.drafting.work import Drafting, Outcome, work
 from pipeline.errors import HandbillError
 from pipeline.model import Campaign
-from pipeline.pofile import Entry, dump_catalog
+from pipeline.catalogs.pofile import Entry, dump_catalog
 
 log = logging.getLogger(__name__)
 

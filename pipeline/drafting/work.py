@@ -16,7 +16,7 @@ from pipeline.drafting.context import Plan, Sent
 from pipeline.drafting.masking import MaskError, must_keep, unmask
 from pipeline.drafting.protocol import Answer, Engine, Fatal, Request, Segment, Transient
 from pipeline.errors import HandbillError
-from pipeline.pofile import Entry
+from pipeline.catalogs.pofile import Entry
 
 BACKOFF = 0.5  # seconds before the first retry, doubling each time (tests make it shorter)
 MAX_BACKOFF = 30.0

@@ -31,7 +31,7 @@ from pipeline.importing.result import Candidate, FileResult, Filled, ImportResul
 from pipeline.importing.yamlfiles import read_yaml
 from pipeline.sources.leaflet import read_text_file
 from pipeline.model import Campaign
-from pipeline.pofile import Catalog, Entry, dump_catalog, read_catalog
+from pipeline.catalogs.pofile import Catalog, Entry, dump_catalog, read_catalog
 
 __all__ = ["import_files", "ImportResult", "FileResult", "Filled", "Problem"]
 

@@ -18,7 +18,7 @@ from pipeline.fuzzy import FuzzyMatcher
 from pipeline.importing.result import Candidate, FileResult, Problem
 from pipeline.sources.leaflet import join_lines
 from pipeline.model import Message
-from pipeline.pofile import read_catalog
+from pipeline.catalogs.pofile import read_catalog
 
 _QUOTE_MARK_RE = re.compile(r"^[ \t]{0,3}(?:>[ \t]?)+", re.M)
 

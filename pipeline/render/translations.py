@@ -19,7 +19,7 @@ from pipeline.catalogs import is_draft, plural_count, po_path
 from pipeline.config import Config
 from pipeline.model import Campaign, Message
 from pipeline.names import UI_DOMAIN
-from pipeline.pofile import Catalog, Entry, read_catalog
+from pipeline.catalogs.pofile import Catalog, Entry, read_catalog
 from pipeline.render.markdown import PlaceholderError, placeholder_names
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, Cli, write_demo
-from pipeline.pofile import read_catalog
+from pipeline.catalogs.pofile import read_catalog
 from test_build import fill
 
 HERE = Path(__file__).parent

@@ -14,9 +14,9 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.pofile import Catalog, Entry, read_catalog
+from pipeline.catalogs.pofile import Catalog, Entry, read_catalog
 
-UI_CATALOGS = Path(__file__).parent / "ui-catalogs"
+UI_CATALOGS = Path(__file__).resolve().parent.parent / "ui-catalogs"
 
 
 def shipped_languages() -> list[str]:

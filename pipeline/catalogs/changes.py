@@ -10,7 +10,9 @@ from __future__ import annotations
 import codecs
 from dataclasses import dataclass
 
-from pipeline.pofile import Catalog, Entry, content, entry_text, written_entries, written_flags
+from pipeline.catalogs.entries import Catalog, Entry, content
+from pipeline.catalogs.flags import written_flags
+from pipeline.catalogs.powrite import entry_text, written_entries
 
 TEMPLATE = "template changed"
 LAYOUT = "layout"

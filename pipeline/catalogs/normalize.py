@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.catalogdiff import Change, between_entries, first_change
+from pipeline.catalogs.changes import Change, between_entries, first_change
+from pipeline.catalogs.pofile import dump_catalog, load_catalog, python_codec
 from pipeline.errors import HandbillError
 from pipeline.files import write_if_changed
-from pipeline.pofile import dump_catalog, load_catalog, python_codec
 
 
 @dataclass

@@ -1,0 +1,233 @@
+"""`handbill init` and `handbill update`: write every language's catalog of every domain."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline import __version__
+from pipeline.catalogs.ui import fingerprint as ui_fingerprint
+from pipeline.catalogs.ui import seed as seed_ui
+from pipeline.catalogs.changes import Change, between_entries, first_change
+from pipeline.catalogs.merging import MergeStats, merge, new_po, plural_count
+from pipeline.catalogs.paths import po_path, pot_path
+from pipeline.catalogs.pofile import Catalog, dump_catalog, load_catalog, python_codec
+from pipeline.catalogs.template import Domain, load_pot, now
+from pipeline.config import Config
+from pipeline.errors import HandbillError
+from pipeline.files import write_if_changed
+from pipeline.fuzzy import FuzzyMatcher
+from pipeline.names import UI_DOMAIN, validate_language
+
+
+def init_language(cfg: Config, lang: str, domains: list[str]) -> tuple[list[Path], list[Path]]:
+    """Create locales/LANG/LC_MESSAGES/<domain>.po for each domain; (created, already there)."""
+    lang = validate_language(lang)
+    created_at = now()
+    created, existing = [], []
+    for domain in domains:
+        path = po_path(cfg, lang, domain)
+        if path.exists():
+            existing.append(path)
+            continue
+        catalog = new_po(load_pot(cfg, domain), lang, domain, created_at)
+        write_if_changed(path, dump_catalog(catalog, cfg.wrap))
+        created.append(path)
+    return created, existing
+
+
+@dataclass
+class UpdateResult:
+    written: list[Path] = field(default_factory=list)
+    stale: list[Path] = field(default_factory=list)  # with check=True: would be rewritten
+    reasons: dict[Path, Change] = field(default_factory=dict)  # why each stale one would
+    unchanged: int = 0
+    stats: dict[Path, MergeStats] = field(default_factory=dict)
+    failures: list[HandbillError] = field(default_factory=list)
+
+
+# Fewer catalogs than this are merged in this process: starting workers would cost more.
+_PARALLEL_MIN = 64
+
+
+@dataclass
+class _UpdateJob:
+    """What merging one catalog needs; forked workers inherit it instead of pickling it."""
+
+    pots: dict[str, Catalog]
+    matcher: FuzzyMatcher
+    wrap: int
+    check: bool
+    created_at: dt.datetime
+
+    def run(self, task: tuple[str, str, Path]) -> tuple[str, HandbillError | Change | None,
+                                                         MergeStats | None]:
+        """Merge, format and (unless checking) write one catalog: (outcome, error or, when
+        checking, why it would change, stats)."""
+        domain, lang, path = task
+        pot = self.pots[domain]
+        raw = po = None
+        try:
+            if path.exists():
+                raw, po = load_catalog(path)
+                merged, stats = merge(po, pot, self.matcher, lang)
+                if domain == UI_DOMAIN:
+                    stats.seeded = seed_ui(merged, lang, plural_count(merged))
+            else:
+                merged, stats = new_po(pot, lang, domain, self.created_at), MergeStats()
+                stats.new = len(pot.messages)
+            data = dump_catalog(merged, self.wrap)
+        except HandbillError as exc:
+            return "failed", exc, None
+        if self.check:
+            if raw is None:
+                return "stale", Change(1, "would be created"), stats
+            if raw != data:
+                return "stale", self._why(raw, po, merged, data), stats
+            return "unchanged", None, stats
+        return ("written" if write_if_changed(path, data) else "unchanged"), None, stats
+
+    def _why(self, raw: bytes, po: Catalog, merged: Catalog, data: bytes) -> Change:
+        codec = python_codec(po.charset)
+        return (first_change(raw, po, merged, self.wrap)
+                or between_entries(raw.decode(codec, "replace"), data.decode(codec))
+                or Change(1, "would change"))
+
+
+_FORKED_JOB: _UpdateJob | None = None
+
+
+def _run_forked_task(task: tuple[str, str, Path]):
+    return _FORKED_JOB.run(task)
+
+
+def _worker_count(jobs: int | None, tasks: int) -> int:
+    if tasks < _PARALLEL_MIN:
+        return 1
+    import multiprocessing
+    import threading
+
+    # Forking is safe only from a single-threaded process (not, say, from `handbill serve`).
+    if (threading.active_count() > 1 or multiprocessing.current_process().daemon
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        return 1
+    if jobs is None:
+        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(jobs or 1, 8))
+
+
+def update(cfg: Config, domains: list[Domain], languages: list[str], check: bool = False,
+           matcher: FuzzyMatcher | None = None, jobs: int | None = None) -> UpdateResult:
+    """Merge each domain's POT into every language's PO; a broken PO fails alone.
+
+    Many catalogs are merged by `jobs` forked processes (default: one per CPU, at most 8);
+    the files and the result are the same as in one process.
+    """
+    plan: list[HandbillError | tuple[str, str, Path]] = []
+    pots: dict[str, Catalog] = {}
+    for domain in domains:
+        try:
+            pots[domain.name] = load_pot(cfg, domain.name)
+        except HandbillError as exc:
+            plan.append(exc)
+            continue
+        for lang in languages:
+            if domain.languages is not None and lang not in domain.languages:
+                continue
+            plan.append((domain.name, lang, po_path(cfg, lang, domain.name)))
+    # A catalog whose template and own bytes are what the last merge left is a fixed point:
+    # merging it again would write the same bytes. This is what makes a no-op build cheap.
+    cache = _MergeCache(cfg)
+    cached = {task for task in plan if isinstance(task, tuple) and cache.fresh(*task)}
+    tasks = [item for item in plan if isinstance(item, tuple) and item not in cached]
+    job = _UpdateJob(pots, matcher or FuzzyMatcher(), cfg.wrap, check, now())
+    workers = _worker_count(jobs, len(tasks))
+    if workers > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        global _FORKED_JOB
+        _FORKED_JOB = job
+        try:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                # Long runs of one domain per worker keep its fuzzy matches cached there.
+                chunk = max(1, len(tasks) // (workers * 8))
+                outcomes = list(pool.map(_run_forked_task, tasks, chunksize=chunk))
+        finally:
+            _FORKED_JOB = None
+    else:
+        outcomes = [job.run(task) for task in tasks]
+    result = UpdateResult()
+    done = iter(outcomes)
+    for item in plan:
+        if isinstance(item, HandbillError):
+            result.failures.append(item)
+            continue
+        path = item[2]
+        if item in cached:
+            result.unchanged += 1
+            continue
+        outcome, error, stats = next(done)
+        if outcome in ("written", "unchanged"):
+            cache.record(*item)
+        if outcome == "failed":
+            result.failures.append(error)
+            continue
+        result.stats[path] = stats
+        if outcome == "stale":
+            result.stale.append(path)
+            result.reasons[path] = error
+        elif outcome == "written":
+            result.written.append(path)
+        else:
+            result.unchanged += 1
+    if not check:
+        cache.save()
+    return result
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class _MergeCache:
+    """(template sha256, catalog sha256) per catalog after its last merge, in .handbill/."""
+
+    def __init__(self, cfg: Config):
+        self.path = cfg.root / ".handbill" / "update-cache.json"
+        # New shipped interface translations may fill ui catalogs a merge left untouched.
+        self.key = f"{__version__} wrap={cfg.wrap} ui={ui_fingerprint()}"
+        self.cfg = cfg
+        self.pots: dict[str, str] = {}
+        try:
+            data = json.loads(self.path.read_text())
+            self.entries = data["entries"] if data.get("key") == self.key else {}
+        except (FileNotFoundError, ValueError, KeyError, TypeError):
+            self.entries = {}
+        self.changed = False
+
+    def _pot(self, domain: str) -> str:
+        if domain not in self.pots:
+            self.pots[domain] = _sha256(pot_path(self.cfg, domain))
+        return self.pots[domain]
+
+    def fresh(self, domain: str, lang: str, path: Path) -> bool:
+        seen = self.entries.get(str(path))
+        if not seen or not path.exists():
+            return False
+        return seen == [self._pot(domain), _sha256(path)]
+
+    def record(self, domain: str, lang: str, path: Path) -> None:
+        if path.exists():
+            self.entries[str(path)] = [self._pot(domain), _sha256(path)]
+            self.changed = True
+
+    def save(self) -> None:
+        if self.changed:
+            write_if_changed(self.path, json.dumps(
+                {"key": self.key, "entries": self.entries}, sort_keys=True).encode())
