@@ -37,6 +37,17 @@ class RenderConfig:
     paper: str = "A5"
     drafts: str = "label"  # label: render drafts labelled; skip: do not render; final: as final
     allow_incomplete: bool = False
+    bleed_mm: float = 0.0  # print-shop bleed around the trimmed page ("3mm"); 0: none
+    crop_marks: bool = False  # crop marks outside the bleed (print shops)
+
+
+def parse_length_mm(value: str) -> float | None:
+    """"3mm", "0.125in", "8.5pt", "0" -> millimetres; None if it is not such a length."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(mm|cm|in|pt)?\s*", value)
+    if not match or (match[2] is None and float(match[1]) != 0):
+        return None
+    factor = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72, None: 0.0}[match[2]]
+    return float(match[1]) * factor
 
 
 @dataclass(frozen=True)
@@ -163,7 +174,11 @@ def load_config(root: Path) -> Config:
     drafts = rsec.get("drafts", str, "label")
     if drafts not in DRAFT_POLICIES:
         raise rsec.error("drafts", f"must be one of {', '.join(DRAFT_POLICIES)}")
-    render = RenderConfig(paper, drafts, rsec.get("allow_incomplete", bool, False))
+    bleed = parse_length_mm(str(rsec.get("bleed", (str, int, float), "0")))
+    if bleed is None or bleed > 10:
+        raise rsec.error("bleed", 'must be a length up to 10 mm, such as "3mm" or "0.125in"')
+    render = RenderConfig(paper, drafts, rsec.get("allow_incomplete", bool, False), bleed,
+                          rsec.get("crop_marks", bool, False))
     rsec.finish()
 
     draft = _load_draft(_Section(top.table("draft"), "draft", path, text))

@@ -281,6 +281,7 @@ def _produce(cfg: Config, campaign: Campaign, lang: str, options: RenderOptions,
         "title_text": tr(campaign.title, "campaign:title"),
         "language_name": (locale.get_display_name(locale) or lang),
         "state": decision.state, "fallback_language": fallback_language, UI_VARIABLE: ui,
+        "bleed_mm": cfg.render.bleed_mm, "crop_marks": cfg.render.crop_marks,
     }
     try:
         if "leaflet" in options.outputs:

@@ -20,18 +20,14 @@ from markupsafe import Markup
 
 from pipeline.errors import RenderError
 from pipeline.model import Block, Campaign
-from pipeline.render import pdftext
+from pipeline.render import layout, pdftext, typography
 from pipeline.render.markdown import render_text
 from pipeline.render.templating import render_template
 
 log = logging.getLogger(__name__)
 
-# Base font size and page margins (top, outside, bottom) per paper size.
-PAPER = {
-    "A5": {"size": "A5", "font": "8.9pt", "margin": "14mm 12mm 15mm 12mm"},
-    "A4": {"size": "A4", "font": "11pt", "margin": "20mm 18mm 20mm 18mm"},
-    "Letter": {"size": "letter", "font": "11pt", "margin": "0.8in 0.7in 0.8in 0.7in"},
-}
+# Paper sizes, margins and base font size (pipeline/render/layout.py).
+PAPER = layout.PAPERS
 
 
 @dataclass
@@ -84,14 +80,34 @@ def sections(blocks: tuple[Block, ...], tr, values: dict[str, str], texts: list[
 
 
 def _text(block: Block, tr, values, texts: list[str], fallback_attrs, env) -> tuple[Markup, Markup]:
+    rules = (env or {}).get("typography", {})
+    last_words = block.kind == "paragraph"  # headings get balanced lines (layout.py)
     if not block.is_message:  # template tokens only: the coordinator's rendering
         texts.append(block.text)
-        return render_text(block.text, values, env), Markup("")
+        return _typeset(render_text(block.text, values, env), rules.get("text"), last_words), \
+            Markup("")
     text = tr(block.text)
     texts.append(text)
     attrs = fallback_attrs(block.text)
     shown = values.for_text(bool(attrs)) if hasattr(values, "for_text") else values
-    return render_text(text, shown, env), attrs
+    rule = rules.get("source" if attrs else "text")
+    return _typeset(render_text(text, shown, env), rule, last_words), attrs
+
+
+def _typeset(html: Markup, rules: typography.Rules | None, last_words: bool) -> Markup:
+    """The typographic rules applied; the HTML as rendered kept in `.raw` for layout.py,
+    which chooses a heading's or a slogan's line breaks from it."""
+    if rules is None:
+        return html
+    out = Typeset(typography.html(html, rules, last_words))
+    out.raw = html
+    return out
+
+
+class Typeset(Markup):
+    """Typeset HTML that remembers the HTML it was made from (`raw`)."""
+
+    raw: Markup
 
 
 def _item(item: Block, tight: bool, tr, values, texts, fallback_attrs, env) -> dict:
@@ -116,7 +132,24 @@ def document_env(campaign: Campaign, lang: str, tr) -> dict:
         file = campaign.root / path
         stat = file.stat()
         images[src] = image_data_uri(str(file), stat.st_mtime_ns, stat.st_size)
-    return {"references": references, "images": images}
+    rules = {"text": rules_for(campaign, lang),
+             "source": rules_for(campaign, campaign.source_language)}
+    return {"references": references, "images": images, "typography": rules}
+
+
+def protected_terms(campaign: Campaign, lang: str) -> tuple[str, ...]:
+    """The campaign's protected terms and their spellings in `lang` (the glossary's
+    `protected_terms` entries with spellings, where the campaign has them)."""
+    terms = list(campaign.protected_terms)
+    for term in getattr(campaign, "glossary", ()):  # model.Term, from the drafting branch
+        if term.protected or term.text in campaign.protected_terms:
+            terms += list(term.spellings(lang))
+    return tuple(terms)
+
+
+def rules_for(campaign: Campaign, lang: str) -> typography.Rules:
+    """The typographic rules of `lang` for this campaign's texts."""
+    return typography.rules_for(lang, protected_terms(campaign, lang))
 
 
 @functools.lru_cache(maxsize=64)
@@ -142,7 +175,11 @@ def qr_svg(url: str, colour: str) -> Markup:
 
 
 def leaflet_html(env: Environment, campaign: Campaign, context: dict) -> str:
-    """Render leaflet.html (campaign override first) with the prepared context."""
+    """Render leaflet.html (campaign override first) with the prepared context, after
+    layout.arrange has chosen line breaks, the banner's size and the print-shop geometry."""
+    context = dict(context)
+    context.update(layout.arrange(context, rules_for(campaign, context["lang"]),
+                                  rules_for(campaign, campaign.source_language)))
     return render_template(env, "leaflet.html", **context)
 
 
