@@ -31,6 +31,7 @@ from pipeline.render import cards as cards_mod
 from pipeline.render import leaflet as leaflet_mod
 from pipeline.render import posts as posts_mod
 from pipeline.render import translations as trmod
+from pipeline.render import typography
 from pipeline.render.fonts import font_file, font_stack
 from pipeline.placeholders import Values, values_for
 from pipeline.render.markdown import PlaceholderError, fill, plain, render_text
@@ -362,12 +363,14 @@ def _cards(campaign, lang, tr, values, url, stack, locale, draft_local, draft_so
     shaper = cards_mod.Shaper(stack, lang, locale.text_direction)
     hashtags = campaign.localised_hashtags(lang)
     draft_lines = tuple(x for x in (draft_local, draft_source) if x)
+    rules = leaflet_mod.rules_for(campaign, lang)
     out = {}
     for card in campaign.cards:
         key = (f"card:{card.id}", card.text)
         text = tr(card.text, f"card:{card.id}")
         slogan = plain(fill(text, values.for_text(key in tr.__self__.fallbacks))).strip()
-        texts = cards_mod.CardText(slogan, campaign.organisation,
+        slogan = typography.unbreakable(typography.smarten(slogan, rules), rules, False)
+        texts = cards_mod.CardText(slogan, typography.smarten(campaign.organisation, rules),
                                    hashtags[0] if hashtags else None,
                                    url.split("://", 1)[-1].rstrip("/"), draft_lines)
         cards_mod.check_glyphs(shaper, lang, card.id, texts)

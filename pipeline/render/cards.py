@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from pipeline.errors import RenderError
+from pipeline.render import typography
 from pipeline.render.fonts import FontStack, coverage, font_file, missing_glyphs
 
 SIZES: dict[str, tuple[int, int]] = {"square": (1080, 1080), "x": (1200, 675),
@@ -161,28 +162,33 @@ class Shaper:
 
     def fit(self, text: str, box_w: float, box_h: float, low: int = 16, high: int = 260
             ) -> tuple[int, list[str]]:
-        """The largest size (binary search) at which the wrapped text fits the box, with lines
-        balanced to similar widths."""
-        best = (low, self.wrap(text, low, box_w) or [text])
-        while low <= high:
-            size = (low + high) // 2
-            lines = self.wrap(text, size, box_w)
-            if lines is not None and len(lines) * size * self.line_factor <= box_h:
-                best = (size, lines)
-                low = size + 1
-            else:
-                high = size - 1
-        size, lines = best
-        if len(lines) > 1:  # balance: the narrowest width that keeps the same number of lines
-            lo, hi = box_w * 0.4, box_w
-            for _ in range(12):
-                mid = (lo + hi) / 2
-                trial = self.wrap(text, size, mid)
-                if trial is not None and len(trial) <= len(lines):
-                    hi, lines = mid, trial
+        """The largest size (binary search) at which the text fits the box, in balanced lines
+        (typography.balance: the fewest lines, the narrowest widest one, two words on the last
+        when they fit). No-break units (U+00A0, see typography.unbreakable) are one word."""
+        words = [t for t in self.tokens(text.replace("\n", " "))
+                 if t and not re.fullmatch(_SPACE, t)]
+        joiner = "" if self.by_character else " "
+        found = None
+        for strict in (True, False):  # a smaller size rather than one word on the last line
+            lo, hi = low, high
+            while lo <= hi:
+                size = (lo + hi) // 2
+                lines = self.lines(words, size, box_w, joiner, strict)
+                if lines is not None and len(lines) * size * self.line_factor <= box_h:
+                    found, lo = (size, lines), size + 1
                 else:
-                    lo = mid
-        return size, lines
+                    hi = size - 1
+            if found:
+                return found
+        return low, self.lines(words, low, box_w, joiner) or [text]
+
+    def lines(self, words: list[str], size: int, max_width: float, joiner: str = " ",
+              strict: bool = False) -> list[str] | None:
+        """Balanced lines at `size` (greedy past 40 words, where balancing costs too much)."""
+        if len(words) > 40:
+            return self.wrap(joiner.join(words), size, max_width)
+        return typography.balance(words, lambda line: self.line_width(line, size), max_width,
+                                  joiner, strict)
 
 
 def _visual_order(runs: list[Run], base: str) -> list[Run]:
@@ -265,10 +271,9 @@ def draw_card(shaper: Shaper, texts: CardText, size: tuple[int, int], colours) -
         place(texts.hashtag, tag_size, bottom, accent)
         bottom -= tag_size * 1.6
 
-    box_top = bar_y + unit * 0.05
-    box_h = bottom - box_top
-    box_w = width - 2 * margin
+    box_w, box_h = width - 2 * margin, bottom - (bar_y + unit * 0.05)
     size_px, lines = shaper.fit(texts.slogan, box_w, box_h, high=round(unit * 0.22))
+    box_top = bar_y + unit * 0.05
     _draw_block(image, shaper, lines, size_px, (margin, box_top, width - margin, bottom), ink,
                 rtl)
     buffer = io.BytesIO()

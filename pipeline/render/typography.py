@@ -213,11 +213,18 @@ def words_of(text: str, rules: Rules) -> list[str]:
     return [w for w in re.split(f"{BREAKING_SPACE}+", unbreakable(text, rules, False)) if w]
 
 
+# A last line of one word is fine when that word is long ("No to / extradition!"): a runt is a
+# short word alone ("must be / free!"), under this share of the measure.
+LONG_LAST = 0.45
+
+
 def balance(words: Sequence[str], width: Callable[[str], float], max_width: float,
-            joiner: str = " ") -> list[str] | None:
+            joiner: str = " ", strict: bool = False) -> list[str] | None:
     """Lines of `words` no wider than max_width: the fewest lines, then the narrowest widest
-    line; the last line holds two words when that is possible. None if a word alone is too
-    wide. `width` measures a line's text (shaped, in the units of max_width)."""
+    line; the last line holds two words, or one long word (LONG_LAST), when that is possible
+    (`strict`: always, else None).
+    None if a word alone is too wide. `width` measures a line's text (shaped, in the units of
+    max_width)."""
     n = len(words)
     if n == 0:
         return []
@@ -232,12 +239,12 @@ def balance(words: Sequence[str], width: Callable[[str], float], max_width: floa
         return None
     for lines in range(1, n + 1):
         best = _best_breaks(n, lines, line, max_width, min_last=2 if n >= 2 else 1)
-        if best is None and lines >= n // 2 + 1:
+        if best is None and lines >= n // 2 + 1 and not strict:
             best = _best_breaks(n, lines, line, max_width, min_last=1)
         if best is not None:
             cuts = [0, *best, n]
             return [joiner.join(words[a:b]) for a, b in zip(cuts, cuts[1:])]
-    return [*words]
+    return None if strict else [*words]
 
 
 def _best_breaks(n: int, lines: int, line, max_width: float, min_last: int):
@@ -257,7 +264,7 @@ def _best_breaks(n: int, lines: int, line, max_width: float, min_last: int):
             for i in range(k - 1, j):
                 if cost[k - 1][i] == inf:
                     continue
-                if k == lines and j - i < min_last:
+                if k == lines and j - i < min_last and line(i, j) < LONG_LAST * max_width:
                     continue
                 w = line(i, j)
                 if w > max_width:
