@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -241,15 +242,39 @@ def write_pdf(html: str, lang: str, texts: LeafletText, what: str = "leaflet") -
         logger.setLevel(logging.WARNING)
     logger.addHandler(catcher)
     try:
+        bleed = _BLEED_META.search(html)
+        finisher = (functools.partial(_finish_bleed, float(bleed[1]) * layout.MM) if bleed
+                    else pdftext.finish)
         with pdftext.actual_text():  # the text layer gives back the text (pdftext.py)
             pdf = weasyprint.HTML(string=html, url_fetcher=_data_fetcher()).write_pdf(
-                font_config=font_config(), finisher=pdftext.finish, **pdftext.PDF_OPTIONS)
+                font_config=font_config(), finisher=finisher, **pdftext.PDF_OPTIONS)
     finally:
         logger.removeHandler(catcher)
         logger.setLevel(old_level)
     if catcher.missing:
         raise RenderError(missing_glyph_message(lang, catcher.missing, texts, what))
     return pdf
+
+
+# leaflet.html names its print-shop bleed (mm) for the PDF's BleedBox.
+_BLEED_META = re.compile(r'<meta name="handbill-bleed" content="([\d.]+)">')
+
+
+def _finish_bleed(bleed_pt: float, document, pdf) -> None:
+    """pdftext.finish, then each page's BleedBox set to the trim box plus the bleed.
+
+    WeasyPrint 70 sets TrimBox to the CSS page box and BleedBox to the trim box plus at most
+    10 pt of its CSS bleed area; handbill's CSS bleed area also holds the crop marks, so the
+    real bleed is set here (pdfinfo -box shows it)."""
+    import pydyf
+
+    pdftext.finish(document, pdf)
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/Page" \
+                and "TrimBox" in obj:
+            left, top, right, bottom = (float(v) for v in obj["TrimBox"])
+            obj["BleedBox"] = pydyf.Array([left - bleed_pt, top - bleed_pt,
+                                           right + bleed_pt, bottom + bleed_pt])
 
 
 def missing_glyph_message(lang: str, missing: list[str], texts: LeafletText, what: str) -> str:

@@ -40,7 +40,7 @@ _SHORT_WORD_LANGUAGES = ("cs", "sk", "pl", "sl")
 BREAKING_SPACE = "[^\\S\u00a0\u2007\u202f]"
 NNBSP = "\u202f"
 _LETTER = r"[^\W\d_]"
-_URLISH = re.compile(r"(?:https?://|mailto:|www\.)\S+|[#@]\w+|\S+@\S+\.\w+")
+_URLISH = re.compile(r"(?:https?://|mailto:|www\.)\S+|[#@][\w'’]+|\S+@\S+\.\w+")
 _NUMBER_NOUN = re.compile(rf"(?<![\w.,])\d(?:[\d.,\u00a0\u202f]*\d)?{BREAKING_SPACE}+(?={_LETTER})")
 _TATWEEL = re.compile(rf"\S*\u0640{BREAKING_SPACE}+(?=\S)")
 _WORD_END = re.compile(r"[^\s,.;:!?)]*")
@@ -96,8 +96,13 @@ def _smarten_plain(text: str, rules: Rules, before: list[str]) -> str:
     q_open, q_close, a_open, a_close = rules.quotes
     prev_text = "".join(before)[-1:]
     chars = list(text)
+    doubles = 0
     for i, ch in enumerate(chars):
         if ch not in "'\"":
+            continue
+        if ch == '"' and rules.by_character:  # no spaces to tell: they alternate
+            chars[i] = q_open if doubles % 2 == 0 else q_close
+            doubles += 1
             continue
         prev = chars[i - 1] if i else prev_text
         nxt = chars[i + 1] if i + 1 < len(chars) else ""
