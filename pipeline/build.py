@@ -12,14 +12,13 @@ import hashlib
 import json
 import logging
 import os
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from pipeline import __version__, catalogs, project, workers
-from pipeline.config import Config, load_config
+from pipeline import __version__, catalogs, files, project, workers
+from pipeline.config import Config, load_config, prepare_output
 from pipeline.errors import HandbillError
 from pipeline.files import write_text_if_changed
 from pipeline.model import Campaign
@@ -61,9 +60,10 @@ class _Hasher:
 
     def file(self, path: Path) -> str:
         if path not in self._cache:
-            try:
-                self._cache[path] = hashlib.sha256(path.read_bytes()).hexdigest()
-            except FileNotFoundError:
+            try:  # never blocks on a FIFO; what the stages refuse, they report themselves
+                data = files.read_regular(Path(os.path.realpath(path)))
+                self._cache[path] = hashlib.sha256(data).hexdigest()
+            except HandbillError:
                 self._cache[path] = "-"
         return self._cache[path]
 
@@ -149,7 +149,7 @@ def pack_language(cfg: Config, campaign: Campaign, lang: str, state: str, title:
     status = None
     po = catalogs.po_path(cfg, lang, campaign.name)
     if lang != campaign.source_language and po.exists():
-        status = catalogs.catalog_status(read_catalog(po), campaign.name, lang)
+        status = catalogs.catalog_status(read_catalog(po, cfg.root), campaign.name, lang)
     inputs = [p for p in campaign.root.rglob("*") if p.is_file()] + [po]
     return make_pack(cfg, campaign.name, title, lang, state, status, readme,
                      source_revision(cfg.root), build_time(cfg.root, inputs))
@@ -163,6 +163,7 @@ def pack_rendered(cfg: Config, campaigns: list[Campaign], languages: list[str]):
     """
     from pipeline.site import write_site
 
+    prepare_output(cfg)
     results = []
     for campaign in campaigns:
         for lang in [campaign.source_language] + [
@@ -207,6 +208,7 @@ def build(cfg: Config, campaign_names: tuple[str, ...] = (), langs: tuple[str, .
     report = BuildReport()
     from pipeline.sources import read_campaign
 
+    prepare_output(cfg)  # refuse a folder that is not handbill's before writing anything
     names = project.campaign_names(cfg, campaign_names)
     languages = project.languages(cfg, langs)
     campaigns = []
@@ -222,8 +224,8 @@ def build(cfg: Config, campaign_names: tuple[str, ...] = (), langs: tuple[str, .
     report.catalog_failures += updated.failures
     broken = {(Path(f.path).stem, Path(f.path).parent.parent.name) for f in updated.failures
               if f.path}
-    if clean and cfg.output_dir.exists():
-        shutil.rmtree(cfg.output_dir)
+    if clean:
+        prepare_output(cfg, clean=True)  # empties only a folder marked as handbill's
     hasher = _Hasher()
     templates_hash = hasher.tree(_TEMPLATES)
     todo: list[tuple[str, str, str]] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import tomllib
@@ -10,6 +11,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from pipeline import files
 from pipeline.errors import ConfigError
 from pipeline.names import validate_language
 
@@ -50,6 +52,31 @@ def parse_length_mm(value: str) -> float | None:
     return float(match[1]) * factor
 
 
+# Checks that protect readers: a translator's `#, ignore-*` flag cannot silence them; only the
+# coordinator can, per language, with [check] waive (see pipeline/checks/context.py).
+PROTECTED_CHECKS = ("foreign-link", "html", "unsafe-link", "control-chars", "bidi-controls",
+                    "csv-formula", "too-long")
+_HOST_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*"
+                      r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+@dataclass(frozen=True)
+class CheckConfig:
+    """[check]: what the coordinator allows that a translator's flags cannot."""
+
+    # language (or "*") -> hosts a translation may link to although the source does not
+    allow_hosts: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: MappingProxyType({}))
+    # language (or "*") -> protected checks waived for that language
+    waive: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+
+    def hosts_for(self, lang: str) -> frozenset[str]:
+        return frozenset(self.allow_hosts.get(lang, ()) + self.allow_hosts.get("*", ()))
+
+    def waived_for(self, lang: str) -> frozenset[str]:
+        return frozenset(self.waive.get(lang, ()) + self.waive.get("*", ()))
+
+
 @dataclass(frozen=True)
 class Config:
     root: Path
@@ -60,6 +87,8 @@ class Config:
     campaigns: tuple[str, ...] | None = None  # None: every folder under source/
     render: RenderConfig = RenderConfig()
     draft: DraftConfig = DraftConfig()
+    check: CheckConfig = CheckConfig()
+    output_line: int | None = None  # the line of `output =` in handbill.toml, for errors
 
     @property
     def source_dir(self) -> Path:
@@ -164,6 +193,7 @@ def load_config(root: Path) -> Config:
     if wrap < 0:
         raise proj.error("wrap", "must be 0 (no wrapping) or a positive width")
     output = Path(proj.get("output", str, "output"))
+    _check_output(root, output, proj)
     campaigns = proj.get("campaigns", list, None)
     proj.finish()
 
@@ -182,6 +212,7 @@ def load_config(root: Path) -> Config:
     rsec.finish()
 
     draft = _load_draft(_Section(top.table("draft"), "draft", path, text))
+    check = _load_check(_Section(top.table("check"), "check", path, text))
     top.finish()
     return Config(
         root=root,
@@ -192,6 +223,8 @@ def load_config(root: Path) -> Config:
         campaigns=tuple(campaigns) if campaigns is not None else None,
         render=render,
         draft=draft,
+        check=check,
+        output_line=_line_of(text, "output"),
     )
 
 
@@ -239,3 +272,102 @@ def _load_draft(sec: _Section) -> DraftConfig:
         similarity=similarity,
         engines=MappingProxyType(engines),
     )
+
+
+def _load_check(sec: _Section) -> CheckConfig:
+    """[check] allow_hosts = {es = ["example.es"]}, waive = {ar = ["bidi-controls"]}."""
+    tables = {}
+    for key in ("allow_hosts", "waive"):
+        table = {}
+        for code, values in sec.table(key).items():
+            lang = code if code == "*" else validate_language(code, f"{sec.path}: [check] {key}")
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                raise sec.error(key, f"{code} must be a list of texts, e.g. {code} = "
+                                + ('["example.es"]' if key == "allow_hosts" else '["html"]'))
+            for value in values:
+                if key == "allow_hosts" and not _HOST_RE.match(value.lower()):
+                    raise sec.error(key, f"{value!r} is not a host name; write it as "
+                                         "example.org (no https://, no path)")
+                if key == "waive" and value not in PROTECTED_CHECKS:
+                    raise sec.error(key, f"{value!r} is not one of the checks only the "
+                                         f"coordinator waives: {', '.join(PROTECTED_CHECKS)} "
+                                         "(other checks are waived with #, ignore-CHECK in "
+                                         "the catalog)")
+            table[lang] = tuple(v.lower() for v in values) if key == "allow_hosts" \
+                else tuple(values)
+        tables[key] = MappingProxyType(table)
+    sec.finish()
+    return CheckConfig(**tables)
+
+
+# The project's own folders and files, which no output folder may be, hold or lie in.
+_PROTECTED = ("source", "locales", ".git", ".handbill")
+
+
+def _check_output(root: Path, output: Path, sec: _Section) -> None:
+    """Refuse an output folder that handbill could not empty without losing someone's work:
+    the project itself, a folder of sources, catalogs or git, a file, a symlink, or a folder
+    outside the project. Case is ignored, as on macOS's and Windows' file systems."""
+    base = Path(os.path.normpath(root))
+    lexical = Path(os.path.normpath(base / output))
+
+    def refuse(why: str) -> ConfigError:
+        return sec.error("output", f"{output.as_posix()!r} {why}; choose a folder of its own "
+                                   "inside the project, such as \"output\"")
+
+    def inside(candidate: Path, start: Path) -> None:
+        if candidate == start:
+            raise refuse("is the project folder")
+        if start not in candidate.parents:
+            raise refuse("lies outside the project")
+        first = candidate.relative_to(start).parts[0].casefold()
+        if first in _PROTECTED:
+            raise refuse(f"is or lies in the project's {first}/, which handbill must never "
+                         "write into or empty")
+
+    inside(lexical, base)
+    if lexical.is_symlink():
+        raise refuse("is a symlink")
+    # A folder on the way may be a symlink (site -> locales): where it really leads counts.
+    inside(Path(os.path.realpath(lexical)), Path(os.path.realpath(base)))
+    if lexical.exists() and not lexical.is_dir():
+        raise refuse("is a file, not a folder")
+
+
+def prepare_output(cfg: Config, clean: bool = False) -> Path:
+    """The output folder, created and marked as handbill's if needed; with `clean`, emptied
+    (only a folder marked as handbill's). Refusals name the setting in handbill.toml."""
+    try:
+        files.claim_output(cfg.output_dir, cfg.relpath(cfg.output_dir), clean)
+    except files.OutputRefused as exc:
+        raise ConfigError(f"[project] output: {exc}", cfg.root / CONFIG_NAME,
+                          cfg.output_line) from None
+    return cfg.output_dir
+
+
+# The largest SOURCE_DATE_EPOCH a date can hold (9999-12-31T23:59:59Z).
+_MAX_EPOCH = 253402300799
+
+
+def source_date_epoch() -> int | None:
+    """SOURCE_DATE_EPOCH as an integer, None when unset or empty; a malformed or out-of-range
+    value is an error, as reproducible-builds.org asks ("the build SHOULD fail")."""
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if not value:
+        return None
+    if not value.isascii() or not value.isdigit():
+        raise ConfigError(f"SOURCE_DATE_EPOCH={value!r} must be a whole number of seconds since "
+                          "1970-01-01 UTC, such as the output of `git log -1 --format=%ct`")
+    epoch = int(value)
+    if epoch > _MAX_EPOCH:
+        raise ConfigError(f"SOURCE_DATE_EPOCH={value} is after the year 9999; use the output "
+                          "of `git log -1 --format=%ct`")
+    return epoch
+
+
+def build_moment() -> dt.datetime:
+    """SOURCE_DATE_EPOCH as a UTC datetime, or now (to the second)."""
+    epoch = source_date_epoch()
+    if epoch is not None:
+        return dt.datetime.fromtimestamp(epoch, dt.timezone.utc)
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)

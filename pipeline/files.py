@@ -1,18 +1,55 @@
-"""The only code that writes files: atomically, and only when the content changed."""
+"""The only code that writes files (atomically, only when the content changed), the one guard
+that reads a contributor's file (a regular file inside its folder, never a symlink out), and
+the output folder's marker (`--clean` deletes only a folder handbill marked as its own)."""
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
+import stat
 import tempfile
 from pathlib import Path
 from typing import Callable
+
+from pipeline.errors import HandbillError
+
+OUTPUT_MARKER = ".handbill-output"
+_MARKER_TEXT = (b"This folder is handbill's output: `handbill build --clean` may empty it.\n"
+                b"Delete this file if the folder should never be emptied by handbill.\n")
+# Errors of a full or read-only disk, said in words a coordinator can act on.
+_DISK_ERRORS = {
+    errno.ENOSPC: "no space left on device; free some space and run the command again",
+    errno.EDQUOT: "disk quota exceeded; free some space and run the command again",
+    errno.EFBIG: "file too large for this file system or the process's file size limit",
+    errno.EROFS: "the file system is read-only",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+}
+
+
+class WriteError(HandbillError):
+    """A file could not be written (disk full, read-only, no permission)."""
 
 
 def atomic_write(path: str | Path, data: bytes,
                  before_replace: Callable[[], None] | None = None) -> None:
     """Write `data` to `path` via a temporary file in the same folder and os.replace().
-    `before_replace` runs just before the replace and may raise to leave `path` as it is."""
+    `before_replace` runs just before the replace and may raise to leave `path` as it is.
+
+    A full disk (or any OSError of the kind in _DISK_ERRORS) raises WriteError naming the file;
+    the old file is left as it was.
+    """
     path = Path(path)
+    try:
+        _atomic_write(path, data, before_replace)
+    except OSError as exc:
+        if exc.errno in _DISK_ERRORS:
+            raise WriteError(f"cannot write: {_DISK_ERRORS[exc.errno]}", path) from None
+        raise
+
+
+def _atomic_write(path: Path, data: bytes, before_replace: Callable[[], None] | None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -39,7 +76,7 @@ def write_if_changed(path: str | Path, data: bytes) -> bool:
     """Write `data` to `path` atomically unless the file already holds it; True if written."""
     path = Path(path)
     try:
-        if path.read_bytes() == data:
+        if _same_content(path, data):
             return False
     except FileNotFoundError:
         pass
@@ -47,6 +84,155 @@ def write_if_changed(path: str | Path, data: bytes) -> bool:
     return True
 
 
+def _same_content(path: Path, data: bytes) -> bool:
+    """Whether a regular file at `path` holds `data` (a symlink or FIFO never does: reading a
+    FIFO would block, and replacing a symlink writes a file in its place, not its target)."""
+    info = os.lstat(path)
+    if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
+        return False
+    return path.read_bytes() == data
+
+
 def write_text_if_changed(path: str | Path, text: str) -> bool:
     """UTF-8 variant of write_if_changed for text outputs."""
     return write_if_changed(path, text.encode("utf-8"))
+
+
+# ---------------------------------------------------------------------------- safe reads
+
+
+class UnsafeFile(HandbillError):
+    """A file handbill refuses to read: a symlink out of its folder, a FIFO, a device..."""
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "is a folder, not a file"
+    if stat.S_ISFIFO(mode):
+        kind = "a FIFO (named pipe)"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        kind = "a device"
+    elif stat.S_ISSOCK(mode):
+        kind = "a socket"
+    else:
+        return "is not a regular file; handbill reads only regular files"
+    return f"is {kind}, not a regular file; handbill reads only regular files"
+
+
+def check_inside(path: Path, root: Path, folder: str | Path = "", shown: str | None = None,
+                 error: type[HandbillError] = UnsafeFile, what: str = "file") -> Path:
+    """The real path of `path` if it lies inside root/folder; else raise `error`.
+
+    `root` is the project (resolved itself: the project may live under a symlink); `folder`
+    narrows where the file may lead (`source`, `locales`), and must itself be a real folder,
+    not a symlink: a link from a campaign into `.git/config` stays inside the project, but
+    not inside `source/`, and CI keeps its token in `.git/config`.
+    """
+    shown = shown or str(path)
+    base = Path(os.path.realpath(root))
+    allowed = base / folder
+    if folder and Path(os.path.realpath(allowed)) != allowed:
+        raise error(f"is in {Path(folder).as_posix()}/, which is a symlink (or lies in one); "
+                    "make it a real folder of the project", shown)
+    resolved = Path(os.path.realpath(path))
+    if _inside(resolved, allowed):
+        return resolved
+    where = f"{Path(folder).as_posix()}/" if folder and _inside(resolved, base) else "the project"
+    raise error(f"is a symlink to a {what} outside {where}; handbill reads only files inside "
+                f"it: replace the link with the file itself", shown)
+
+
+def read_inside(path: Path, root: Path, folder: str | Path = "", shown: str | None = None,
+                error: type[HandbillError] = UnsafeFile, limit: int | None = None) -> bytes:
+    """The bytes of a regular file whose real path lies inside root/folder; anything else (a
+    symlink out, a FIFO, a device, a folder) raises `error` with one line naming `shown`.
+
+    The file is opened without following a final symlink and without blocking (a FIFO would
+    wait forever for a writer), and checked with fstat on what was actually opened.
+    """
+    shown = shown or str(path)
+    resolved = check_inside(path, root, folder, shown, error)
+    return read_regular(resolved, shown, error, limit)
+
+
+def read_regular(path: Path, shown: str | None = None,
+                 error: type[HandbillError] = UnsafeFile, limit: int | None = None) -> bytes:
+    """The bytes of `path` if it is a regular file (not a FIFO, device or folder)."""
+    shown = shown or str(path)
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise error("file not found", shown) from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise error("is a symlink that changed while being read", shown) from None
+        raise error(f"cannot be read: {exc.strerror}", shown) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise error(_kind(info.st_mode), shown)
+        if limit is not None and info.st_size > limit:
+            raise error(f"is {info.st_size:,} bytes, more than the {limit:,} handbill reads",
+                        shown)
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=True) as handle:
+            fd = -1
+            return handle.read()
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+# ---------------------------------------------------------------------------- output folder
+
+
+class OutputRefused(Exception):
+    """The output folder is not handbill's to write into or empty (message says why)."""
+
+
+def claim_output(folder: Path, shown: str, clean: bool = False) -> None:
+    """Make sure `folder` is handbill's own output: create and mark it if missing or empty;
+    refuse a symlink, a file, or a non-empty folder without the marker. With `clean`, delete
+    what the marked folder holds (never following a symlink), keeping the marker."""
+    try:
+        info = os.lstat(folder)
+    except FileNotFoundError:
+        folder.mkdir(parents=True)
+        atomic_write(folder / OUTPUT_MARKER, _MARKER_TEXT)
+        return
+    if stat.S_ISLNK(info.st_mode):
+        raise OutputRefused(f"{shown} is a symlink; handbill writes (and --clean deletes) only "
+                            "inside a real folder of the project")
+    if not stat.S_ISDIR(info.st_mode):
+        raise OutputRefused(f"{shown} is a file, not a folder; choose another folder")
+    marker = folder / OUTPUT_MARKER
+    try:
+        marked = stat.S_ISREG(os.lstat(marker).st_mode)
+    except FileNotFoundError:
+        marked = False
+    if not marked:
+        if any(True for _ in os.scandir(folder)):
+            raise OutputRefused(
+                f"{shown}/ holds files handbill did not make (it has no {OUTPUT_MARKER}); "
+                f"choose another folder, or delete {shown}/ yourself if it is an old build")
+        atomic_write(marker, _MARKER_TEXT)
+        return
+    if clean:
+        _empty(folder)
+
+
+def _empty(folder: Path) -> None:
+    """Delete everything inside `folder` but the marker; symlinks are removed, not followed."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name == OUTPUT_MARKER:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)  # does not follow symlinks (fd-based on Linux)
+            else:
+                os.unlink(entry.path)

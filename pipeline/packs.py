@@ -8,6 +8,7 @@ import io
 import os
 import json
 import re
+import stat
 import subprocess
 import zipfile
 from dataclasses import dataclass
@@ -15,9 +16,9 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.catalogs import Status, now
-from pipeline.config import Config
+from pipeline.config import Config, source_date_epoch
 from pipeline.errors import HandbillError
-from pipeline.files import write_if_changed
+from pipeline.files import read_regular, write_if_changed
 from pipeline.names import locale_of, validate_campaign, validate_language
 
 # Zip entries get this timestamp unless SOURCE_DATE_EPOCH says otherwise (zip cannot store
@@ -59,15 +60,24 @@ def source_revision(root: Path) -> str | None:
         return None
 
 
+def _regular(path: Path, kind=stat.S_ISREG) -> bool:
+    """Whether `path` itself (not a symlink's target) is a regular file (or `kind`)."""
+    try:
+        return kind(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 def pack_files(out_dir: Path) -> list[tuple[str, Path]]:
-    """The (archive name, file) pairs of a rendered language folder, sorted."""
+    """The (archive name, file) pairs of a rendered language folder, sorted: regular files
+    only, so a symlink planted in output/ never puts another file into a pack."""
     found = []
     for name in PACKABLE:
-        if (out_dir / name).is_file():
+        if _regular(out_dir / name):
             found.append((name, out_dir / name))
     cards = out_dir / "cards"
-    if cards.is_dir():
-        found += [(f"cards/{p.name}", p) for p in sorted(cards.glob("*.png"))]
+    if _regular(cards, stat.S_ISDIR):
+        found += [(f"cards/{p.name}", p) for p in sorted(cards.glob("*.png")) if _regular(p)]
     for name, _ in found:
         if not _SAFE_ENTRY.match(name) or ".." in name.split("/"):
             raise HandbillError(f"refusing to pack {name!r}: not a safe file name", out_dir)
@@ -80,7 +90,7 @@ def build_time(root: Path, inputs: list[Path]) -> dt.datetime:
     The reproducible-builds convention: SOURCE_DATE_EPOCH if set, else the time of the last
     commit when the project is a git checkout, else the newest input file's modification time.
     """
-    if os.environ.get("SOURCE_DATE_EPOCH", "").isdigit():
+    if source_date_epoch() is not None:  # validated: a malformed one is a ConfigError
         return now()
     try:
         out = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True,
@@ -126,7 +136,7 @@ def make_pack(cfg: Config, campaign: str, title: str, lang: str, state: str,
     validate_campaign(campaign)
     validate_language(lang)
     out_dir = cfg.output_dir / lang / campaign
-    files = [(name, path.read_bytes()) for name, path in pack_files(out_dir)]
+    files = [(name, read_regular(path)) for name, path in pack_files(out_dir)]
     if not any(name == "leaflet.pdf" for name, _ in files):
         raise HandbillError(f"{lang}: nothing rendered to pack for {campaign}; run "
                             "`handbill render` first", out_dir)

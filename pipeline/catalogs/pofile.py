@@ -331,18 +331,21 @@ def parse(text: str, path: object = None) -> list[Entry]:
     return parser.entries
 
 
-def read_catalog(path: Path) -> Catalog:
-    """Read a PO/POT file in whatever charset it declares."""
-    return load_catalog(path)[1]
+def read_catalog(path: Path, project: Path | None = None) -> Catalog:
+    """Read a PO/POT file in whatever charset it declares (see load_catalog for `project`)."""
+    return load_catalog(path, project)[1]
 
 
-def load_catalog(path: Path) -> tuple[bytes, Catalog]:
-    """The file's bytes and the catalog read from them."""
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise CatalogError("file not found", path) from None
-    except IsADirectoryError:
-        raise CatalogError("is a folder, not a PO file", path) from None
+def load_catalog(path: Path, project: Path | None = None) -> tuple[bytes, Catalog]:
+    """The file's bytes and the catalog read from them.
+
+    Only a regular file is read (a FIFO or a device is a CatalogError); with `project`, the
+    file must also lie in the project's locales/ folder, not be a symlink out of it."""
+    from pipeline import files
+
+    if project is not None:
+        raw = files.read_inside(Path(path), project, "locales", str(path), CatalogError)
+    else:
+        raw = files.read_regular(Path(path), str(path), CatalogError)
     text, charset = decode(raw, path)
     return raw, Catalog(entries=parse(text, path), charset=charset, path=Path(path))

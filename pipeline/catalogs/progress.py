@@ -77,7 +77,8 @@ def status(cfg: Config, domains: list[str], languages: list[str]
                                              "create it", path))
                 continue
             try:
-                rows.append(catalog_status(read_catalog(path), domain, lang, template))
+                rows.append(catalog_status(read_catalog(path, cfg.root), domain, lang,
+                                           template))
             except HandbillError as exc:
                 failures.append(exc)
     return rows, failures

@@ -13,7 +13,8 @@ from pipeline import __version__
 from pipeline.catalogs.changes import Change, between_entries, first_change
 from pipeline.catalogs.paths import pot_path
 from pipeline.catalogs.pofile import Catalog, Entry, dump_catalog, load_catalog, read_catalog
-from pipeline.config import Config
+from pipeline import files
+from pipeline.config import Config, build_moment
 from pipeline.errors import CatalogError, HandbillError
 from pipeline.files import write_if_changed
 from pipeline.model import Message
@@ -33,10 +34,7 @@ class Domain:
 
 def now() -> dt.datetime:
     """The build time, honouring SOURCE_DATE_EPOCH for reproducible output."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return build_moment()  # SOURCE_DATE_EPOCH, validated (a bad one is a ConfigError)
 
 
 def header_date(moment: dt.datetime) -> str:
@@ -93,10 +91,9 @@ def extract(cfg: Config, domains: list[Domain], check: bool = False,
         path = pot_path(cfg, domain.name)
         pot = build_pot(domain, created)
         data = dump_catalog(pot, cfg.wrap)
-        try:
-            old = path.read_bytes()
-        except FileNotFoundError:
-            old = None
+        old = None
+        if os.path.lexists(path):  # a symlink out of locales/ or a FIFO is refused
+            old = files.read_inside(path, cfg.root, "locales", str(path), CatalogError)
         if old is not None and _same_but_date(old, data):
             continue  # only the creation date would change (Sphinx's should_write rule)
         changed.append(path)
@@ -129,4 +126,4 @@ def load_pot(cfg: Config, domain: str) -> Catalog:
     path = pot_path(cfg, domain)
     if not path.exists():
         raise CatalogError("the template does not exist yet; run `handbill extract` first", path)
-    return read_catalog(path)
+    return read_catalog(path, cfg.root)

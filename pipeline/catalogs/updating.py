@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import __version__
+from pipeline import __version__, files
 from pipeline.catalogs.ui import fingerprint as ui_fingerprint
 from pipeline.catalogs.ui import seed as seed_ui
 from pipeline.catalogs.changes import Change, between_entries, first_change
@@ -63,6 +63,7 @@ class _UpdateJob:
     wrap: int
     check: bool
     created_at: dt.datetime
+    root: Path | None = None  # the project: catalogs are read only from its locales/
 
     def run(self, task: tuple[str, str, Path]) -> tuple[str, HandbillError | Change | None,
                                                          MergeStats | None]:
@@ -72,8 +73,8 @@ class _UpdateJob:
         pot = self.pots[domain]
         raw = po = None
         try:
-            if path.exists():
-                raw, po = load_catalog(path)
+            if os.path.lexists(path):
+                raw, po = load_catalog(path, self.root)
                 merged, stats = merge(po, pot, self.matcher, lang)
                 if domain == UI_DOMAIN:
                     stats.seeded = seed_ui(merged, lang, plural_count(merged))
@@ -144,7 +145,7 @@ def update(cfg: Config, domains: list[Domain], languages: list[str], check: bool
     cache = _MergeCache(cfg)
     cached = {task for task in plan if isinstance(task, tuple) and cache.fresh(*task)}
     tasks = [item for item in plan if isinstance(item, tuple) and item not in cached]
-    job = _UpdateJob(pots, matcher or FuzzyMatcher(), cfg.wrap, check, now())
+    job = _UpdateJob(pots, matcher or FuzzyMatcher(), cfg.wrap, check, now(), cfg.root)
     workers = _worker_count(jobs, len(tasks))
     if workers > 1:
         import multiprocessing
@@ -191,8 +192,12 @@ def update(cfg: Config, domains: list[Domain], languages: list[str], check: bool
     return result
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _sha256(path: Path, root: Path) -> str | None:
+    """A catalog's hash; None for one that load_catalog would refuse (a symlink out, a FIFO)."""
+    try:
+        return hashlib.sha256(files.read_inside(path, root, "locales")).hexdigest()
+    except HandbillError:
+        return None
 
 
 class _MergeCache:
@@ -213,18 +218,18 @@ class _MergeCache:
 
     def _pot(self, domain: str) -> str:
         if domain not in self.pots:
-            self.pots[domain] = _sha256(pot_path(self.cfg, domain))
+            self.pots[domain] = _sha256(pot_path(self.cfg, domain), self.cfg.root)
         return self.pots[domain]
 
     def fresh(self, domain: str, lang: str, path: Path) -> bool:
         seen = self.entries.get(str(path))
         if not seen or not path.exists():
             return False
-        return seen == [self._pot(domain), _sha256(path)]
+        return seen == [self._pot(domain), _sha256(path, self.cfg.root)]
 
     def record(self, domain: str, lang: str, path: Path) -> None:
         if path.exists():
-            self.entries[str(path)] = [self._pot(domain), _sha256(path)]
+            self.entries[str(path)] = [self._pot(domain), _sha256(path, self.cfg.root)]
             self.changed = True
 
     def save(self) -> None:

@@ -43,7 +43,7 @@ def _template_size(cfg: Config, domain: str) -> int | None:
     """How many messages the domain's template holds (a whole catalog holds as many)."""
     path = catalogs.pot_path(cfg, domain)
     try:
-        return len(read_catalog(path).messages) if path.exists() else None
+        return len(read_catalog(path, cfg.root).messages) if path.exists() else None
     except HandbillError:
         return None  # a broken template is `handbill update`'s to report
 

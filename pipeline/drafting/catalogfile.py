@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from pipeline import files
 from pipeline.config import Config
 from pipeline.drafting.cache import state_dir
 from pipeline.errors import CatalogError, HandbillError
@@ -72,7 +73,8 @@ def _problem(path: Path, raw: bytes, expected: int | None
     return None, catalog
 
 
-def read_whole(path: Path, expected: int | None, rel: str = "") -> Snapshot:
+def read_whole(path: Path, expected: int | None, rel: str = "", project: Path | None = None
+               ) -> Snapshot:
     """Read a catalog once it is whole (see the module's docstring); CatalogError if it stays
     broken: its own parse error if it is stable, "looks half-saved" if it keeps changing."""
     deadline = time.monotonic() + SETTLE_SECONDS
@@ -80,7 +82,10 @@ def read_whole(path: Path, expected: int | None, rel: str = "") -> Snapshot:
     while True:
         try:
             before = os.stat(path)
-            raw = path.read_bytes()
+            # Only a regular file inside the project's locales/ (files.read_inside): a FIFO
+            # would block, a symlink out would draft (and write back) someone else's file.
+            raw = (files.read_inside(path, project, "locales", rel or str(path), CatalogError)
+                   if project else files.read_regular(path, rel or str(path), CatalogError))
             after = os.stat(path)
         except FileNotFoundError:
             raise CatalogError("the file disappeared while drafting", rel or path) from None

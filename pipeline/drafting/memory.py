@@ -53,7 +53,7 @@ class MemoryEngine(BaseEngine):
         folder = self.locales / target / "LC_MESSAGES"
         for path in sorted(folder.glob("*.po")):
             try:
-                catalog = read_catalog(path)
+                catalog = read_catalog(path, self.locales.parent)
             except HandbillError as exc:
                 # A broken catalog is drafted (or reported) on its own; the memory does without.
                 log.warning("translation memory skips %s: %s", path, exc)

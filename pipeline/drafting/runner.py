@@ -87,7 +87,8 @@ def run(cfg: Config, jobs: list[Job], dry_run: bool = False,
             try:
                 if not dry_run:
                     locks.enter_context(catalog_lock(cfg, job.lang, job.domain, job.path))
-                snapshot = catalogfile.read_whole(job.path, job.expected, cs.path)
+                snapshot = catalogfile.read_whole(job.path, job.expected, cs.path,
+                                                  cfg.root)
                 nplurals = catalogs.plural_count(snapshot.catalog)
             except HandbillError as exc:
                 cs.error = str(exc)

@@ -106,7 +106,7 @@ def _current_catalog(cfg: Config, campaign: Campaign, lang: str, path: Path) -> 
     pot = catalogs.build_pot(_domain(campaign), catalogs.now())
     if not path.exists():
         return catalogs.new_po(pot, lang, campaign.name, catalogs.now())
-    merged, _ = catalogs.merge(read_catalog(path), pot, FuzzyMatcher(), lang)
+    merged, _ = catalogs.merge(read_catalog(path, cfg.root), pot, FuzzyMatcher(), lang)
     return merged
 
 

@@ -105,14 +105,14 @@ def _own_errors(entry: Entry, message: Message | None, text: str) -> list[str]:
 
 
 def _checker(campaign: Campaign | None, lang: str, nplurals: int, path: str,
-             catalog: Catalog):
+             catalog: Catalog, waivers=None):
     """entry -> error messages from pipeline.checks (imported lazily: render works without
     it); the check context is built once per catalog."""
     try:
         from pipeline.checks import ERROR, check_entry, make_context
     except ImportError:
         return lambda entry: []
-    context = make_context(campaign, lang, nplurals, path, catalog)
+    context = make_context(campaign, lang, nplurals, path, catalog, waivers=waivers)
     return lambda entry: [f.message for f in check_entry(entry, context) if f.severity == ERROR]
 
 
@@ -138,9 +138,9 @@ def load(cfg: Config, lang: str, domain: str, messages: tuple[Message, ...] | li
         if counts:
             out.reasons.append(f"{cfg.relpath(path)} does not exist; run `handbill update`")
         return out
-    catalog: Catalog = read_catalog(path)
+    catalog: Catalog = read_catalog(path, cfg.root)
     nplurals = plural_count(catalog)
-    checker = _checker(campaign, lang, nplurals, cfg.relpath(path), catalog)
+    checker = _checker(campaign, lang, nplurals, cfg.relpath(path), catalog, cfg.check)
     entries = {e.key: e for e in catalog.messages}
     stale = 0
     for message in messages:

@@ -12,9 +12,10 @@ logged once per process.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
-from pipeline import glossary
+from pipeline import files, glossary
 from pipeline.errors import Problems, SourceError
 from pipeline.model import Campaign, Leaflet
 from pipeline.names import validate_campaign
@@ -41,7 +42,8 @@ def list_campaigns(source_dir: Path, only: tuple[str, ...] | None = None) -> lis
     if not source_dir.is_dir():
         return []
     return sorted(p.name for p in source_dir.iterdir()
-                  if p.is_dir() and (p / CAMPAIGN_FILE).is_file() and not p.name.startswith("."))
+                  if p.is_dir() and os.path.lexists(p / CAMPAIGN_FILE)
+                  and not p.name.startswith("."))
 
 
 def read_campaign(project_root: Path, name: str) -> Campaign:
@@ -51,11 +53,13 @@ def read_campaign(project_root: Path, name: str) -> Campaign:
     validate_campaign(name)
     root = project_root / "source" / name
     rel = f"source/{name}"
-    if not (root / CAMPAIGN_FILE).is_file():
+    files.check_inside(root, project_root, "source", rel, SourceError, what="folder")
+    # lexists, not is_file: a symlink out or a FIFO is refused by name (files.read_inside)
+    if not os.path.lexists(root / CAMPAIGN_FILE):
         raise SourceError(f"campaign {name!r} has no {CAMPAIGN_FILE}; create it (see "
                           "`handbill new`)", f"{rel}/{CAMPAIGN_FILE}")
     problems = Problems()
-    meta = read_meta(root / CAMPAIGN_FILE, f"{rel}/{CAMPAIGN_FILE}", problems)
+    meta = read_meta(root / CAMPAIGN_FILE, f"{rel}/{CAMPAIGN_FILE}", problems, project_root)
     if meta is not None:
         try:  # with glossary.csv / glossary.tbx beside handbill.toml
             meta["glossary"] = glossary.combined(
@@ -64,18 +68,20 @@ def read_campaign(project_root: Path, name: str) -> Campaign:
         except SourceError as exc:
             problems.add_error(exc)
     leaflet = Leaflet()
-    if (root / LEAFLET_FILE).is_file():
-        leaflet, _ = read_leaflet(root / LEAFLET_FILE, f"{rel}/{LEAFLET_FILE}", problems)
+    if os.path.lexists(root / LEAFLET_FILE):
+        leaflet, _ = read_leaflet(root / LEAFLET_FILE, f"{rel}/{LEAFLET_FILE}", problems,
+                                  project_root)
     posts, cards = [], []
-    if (root / POSTS_FILE).is_file():
-        posts, cards = read_posts(root / POSTS_FILE, f"{rel}/{POSTS_FILE}", problems)
-    if (root / CARDS_FILE).is_file():
+    if os.path.lexists(root / POSTS_FILE):
+        posts, cards = read_posts(root / POSTS_FILE, f"{rel}/{POSTS_FILE}", problems,
+                                  project_root)
+    if os.path.lexists(root / CARDS_FILE):
         if cards:
             problems.add(f"cards are defined both here and in {POSTS_FILE}; keep one",
                          f"{rel}/{CARDS_FILE}")
         else:
             try:
-                data = load_yaml(root / CARDS_FILE, f"{rel}/{CARDS_FILE}")
+                data = load_yaml(root / CARDS_FILE, f"{rel}/{CARDS_FILE}", project_root)
                 cards = read_cards(data, f"{rel}/{CARDS_FILE}", "cards", problems)
             except SourceError as exc:
                 problems.add_error(exc)

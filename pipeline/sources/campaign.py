@@ -89,10 +89,12 @@ class _Fields:
             return default
 
 
-def read_meta(path: Path, rel: str, problems: Problems) -> dict | None:
-    """campaign.yml -> the Campaign fields it holds; None if the file cannot be read at all."""
+def read_meta(path: Path, rel: str, problems: Problems, project: Path | None = None
+              ) -> dict | None:
+    """campaign.yml -> the Campaign fields it holds; None if the file cannot be read at all.
+    With `project`, the file must lie in its source/ folder (files.read_inside)."""
     try:
-        data = need_map(load_yaml(path, rel), rel, 1, CAMPAIGN_FILE)
+        data = need_map(load_yaml(path, rel, project), rel, 1, CAMPAIGN_FILE)
     except SourceError as exc:
         problems.add_error(exc)
         return None

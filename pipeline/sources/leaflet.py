@@ -22,7 +22,7 @@ from urllib.parse import unquote
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import normalizeReference
 
-from pipeline import shortcodes
+from pipeline import files, shortcodes
 from pipeline.errors import Problems, SourceError
 from pipeline.model import Block, Leaflet, Reference
 from pipeline.sources import frontmatter
@@ -41,9 +41,11 @@ _REF_RE = re.compile(r"(?<![\]\\])(!?)\[((?:[^\[\]\\]|\\.)+)\](\[\])?(?![\[(:])"
 _EMPTY_ITEM_RE = re.compile(r"^\s*(?:[-+*]|\d{1,9}[.)])\s*$")
 
 
-def read_text_file(path: Path, rel: str) -> str:
-    """A source text file as str: UTF-8 (BOM dropped), LF line ends; SourceError otherwise."""
-    raw = path.read_bytes()
+def read_text_file(path: Path, rel: str, project: Path | None = None) -> str:
+    """A source text file as str: UTF-8 (BOM dropped), LF line ends; SourceError otherwise.
+    Only a regular file is read; with `project`, one whose real path lies in its source/."""
+    raw = (files.read_inside(path, project, "source", rel, SourceError) if project
+           else files.read_regular(path, rel, SourceError))
     if len(raw) > _MAX_SOURCE_BYTES:
         raise SourceError("the file is larger than 2 MB; a leaflet should be much shorter", rel)
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -59,14 +61,14 @@ def read_text_file(path: Path, rel: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_leaflet(path: Path, rel: str, problems: Problems | None = None
-                 ) -> tuple[Leaflet, str | None]:
+def read_leaflet(path: Path, rel: str, problems: Problems | None = None,
+                 project: Path | None = None) -> tuple[Leaflet, str | None]:
     """leaflet.md -> (Leaflet, paper from its front matter). Problems are added to
     `problems`, or raised together as one SourceErrors when none is given."""
     own = problems is None
     problems = problems if problems is not None else Problems()
     try:
-        text = read_text_file(path, rel)
+        text = read_text_file(path, rel, project)
     except SourceError as exc:
         problems.add_error(exc)
         if own:

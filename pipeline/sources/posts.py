@@ -15,9 +15,10 @@ from pipeline.sources.yamlstrict import YList, YMap, load_yaml
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
-def read_posts(path: Path, rel: str, problems: Problems) -> tuple[list[Post], list[Card]]:
+def read_posts(path: Path, rel: str, problems: Problems, project: Path | None = None
+               ) -> tuple[list[Post], list[Card]]:
     try:
-        data = need_map(load_yaml(path, rel), rel, 1, POSTS_FILE)
+        data = need_map(load_yaml(path, rel, project), rel, 1, POSTS_FILE)
     except SourceError as exc:
         problems.add_error(exc)
         return [], []

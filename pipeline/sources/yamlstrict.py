@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from pipeline import files
 from pipeline.errors import SourceError
 
 _STANDARD_TAGS = {
@@ -85,10 +86,14 @@ def _convert(node: yaml.Node, path: Path, text_lines: list[str], seen: set[int])
     raise SourceError("unsupported YAML node", path, line)
 
 
-def load_yaml(path: Path, relpath: str | None = None) -> object:
-    """Load a YAML file into YMap/YList/str/None, or raise SourceError(path, line)."""
+def load_yaml(path: Path, relpath: str | None = None, project: Path | None = None) -> object:
+    """Load a YAML file into YMap/YList/str/None, or raise SourceError(path, line).
+
+    With `project`, the file must lie in its source/ folder (no symlink out of it); it is
+    read only if it is a regular file either way (a FIFO or a device is an error)."""
     shown = relpath or str(path)
-    raw = path.read_bytes()
+    raw = (files.read_inside(path, project, "source", shown, SourceError) if project
+           else files.read_regular(path, shown, SourceError))
     if len(raw) > _MAX_BYTES:
         raise SourceError(f"the file is larger than {_MAX_BYTES // 1_000_000} MB", shown)
     return parse_yaml(_decode(raw, shown), shown)
