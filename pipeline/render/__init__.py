@@ -22,7 +22,7 @@ from babel import Locale
 from babel.numbers import format_decimal
 from markupsafe import Markup
 
-from pipeline.config import PAPERS, Config
+from pipeline.config import PAPERS, Config, prepare_output
 from pipeline.errors import HandbillError, RenderError
 from pipeline.files import write_if_changed
 from pipeline.model import Campaign
@@ -122,6 +122,7 @@ def render(cfg: Config, campaigns: list[Campaign], languages: list[str] | None =
     """Render every campaign in every language; a failing language does not stop the others."""
     if languages:
         check_languages(cfg, campaigns, languages)
+    prepare_output(cfg)
     report = RenderReport()
     for campaign in campaigns:
         for lang in languages_for(cfg, campaign, languages):
@@ -225,7 +226,8 @@ def paper_for(cfg: Config, campaign: Campaign, options: RenderOptions) -> str:
 
     path = campaign.root / LEAFLET_FILE
     if path.is_file():
-        _, front = read_leaflet(path, f"{campaign.relroot}/{LEAFLET_FILE}")
+        _, front = read_leaflet(path, f"{campaign.relroot}/{LEAFLET_FILE}",
+                                campaign.root.parent.parent)
         if front:
             return front
     return cfg.render.paper
@@ -289,7 +291,8 @@ def _produce(cfg: Config, campaign: Campaign, lang: str, options: RenderOptions,
             html, leaflet_texts = _leaflet_html(env, campaign, lang, tr, values, url, paper,
                                                 stack, decision, common, source_locale, locale)
             files["leaflet.html"] = html.encode("utf-8")
-            files["leaflet.pdf"] = leaflet_mod.write_pdf(html, lang, leaflet_texts)
+            files["leaflet.pdf"] = leaflet_mod.write_pdf(html, lang, leaflet_texts,
+                                                         campaign_root=campaign.root)
         if "posts" in options.outputs:
             composed = posts_mod.compose(campaign, lang, tr, values, texts.fallbacks)
             for p in composed:
@@ -372,7 +375,7 @@ def _cards(campaign, lang, tr, values, url, stack, locale, draft_local, draft_so
         slogan = typography.unbreakable(typography.smarten(slogan, rules), rules, False)
         texts = cards_mod.CardText(slogan, typography.smarten(campaign.organisation, rules),
                                    hashtags[0] if hashtags else None,
-                                   url.split("://", 1)[-1].rstrip("/"), draft_lines)
+                                   url.split("://", 1)[-1].rstrip("/"), draft_lines, card.id)
         cards_mod.check_glyphs(shaper, lang, card.id, texts)
         for size_name, size in cards_mod.SIZES.items():
             out[f"cards/{card.id}-{size_name}.png"] = cards_mod.draw_card(

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import functools
 import logging
+import mimetypes
+import os
 import re
 import threading
+import urllib.parse
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +23,8 @@ import segno
 from jinja2 import Environment
 from markupsafe import Markup
 
-from pipeline.errors import RenderError
+from pipeline import files
+from pipeline.errors import HandbillError, RenderError
 from pipeline.model import Block, Campaign
 from pipeline.render import layout, pdftext, typography
 from pipeline.render.markdown import render_text
@@ -132,7 +137,8 @@ def document_env(campaign: Campaign, lang: str, tr) -> dict:
     for src, path in campaign.images:
         file = campaign.root / path
         stat = file.stat()
-        images[src] = image_data_uri(str(file), stat.st_mtime_ns, stat.st_size)
+        images[src] = image_data_uri(str(file), stat.st_mtime_ns, stat.st_size,
+                                     str(campaign.root))
     rules = {"text": rules_for(campaign, lang),
              "source": rules_for(campaign, campaign.source_language)}
     return {"references": references, "images": images, "typography": rules}
@@ -154,13 +160,19 @@ def rules_for(campaign: Campaign, lang: str) -> typography.Rules:
 
 
 @functools.lru_cache(maxsize=64)
-def image_data_uri(path: str, mtime_ns: int = 0, size: int = 0) -> str:
-    """An image of the campaign folder, embedded (leaflets load nothing from outside)."""
+def image_data_uri(path: str, mtime_ns: int = 0, size: int = 0, campaign_root: str = "") -> str:
+    """An image of the campaign folder, embedded (leaflets load nothing from outside); read
+    only as a regular file inside that folder (files.read_inside)."""
     import base64
 
     from pipeline.sources.images import image_type
 
-    data = Path(path).read_bytes()
+    if campaign_root:
+        root = Path(campaign_root)
+        data = files.read_inside(Path(path), root.parent.parent, f"source/{root.name}",
+                                 error=RenderError)
+    else:
+        data = files.read_regular(Path(path), error=RenderError)
     mime = image_type(data)
     if mime is None:
         raise RenderError(f"{path}: not a PNG, JPEG, GIF, WebP or SVG image")
@@ -192,27 +204,65 @@ def font_config():
     return FontConfiguration()
 
 
-def _refuse_fetch(url: str, *args, **kwargs):
-    raise ValueError(f"leaflets load nothing from outside ({url})")
+def _fetcher(campaign_root: Path | None, template: str):
+    """WeasyPrint's URL fetcher for one leaflet: `data:` URLs and regular files inside the
+    campaign's folder; anything else (another file, http, https, ftp) stops the render.
 
-
-@functools.lru_cache(maxsize=1)
-def _data_fetcher():
-    """WeasyPrint's fetcher protocol (70: an URLFetcher, not a function) serving only the
-    data: URIs handbill embeds (the campaign's images); anything else is refused."""
-    import base64
-
+    WeasyPrint 70's fetcher is an object (`weasyprint.urls.URLFetcher`) whose `fetch(url)`
+    returns a URLFetcherResponse; `weasyprint.urls.fetch()` turns any Exception into a logged
+    warning (or, with fail_on_errors, a FatalURLFetchingError without our message), so a
+    refusal is raised as a FatalURLFetchingError subclass, which nothing in WeasyPrint catches.
+    """
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    class DataOnly(URLFetcher):
-        def fetch(self, url, headers=None):
-            head, _, body = url.partition(",")
-            if not url.startswith("data:image/") or not head.endswith(";base64"):
-                return _refuse_fetch(url)
-            return URLFetcherResponse(url, base64.b64decode(body),
-                                      {"Content-Type": head[5:].split(";")[0]})
+    class Fetcher(URLFetcher):
+        def fetch(self, url: str, headers=None):
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file" and campaign_root is not None:
+                parts = urllib.parse.urlsplit(url)
+                path = Path(os.path.normpath(urllib.request.url2pathname(parts.path)))
+                project = campaign_root.parent.parent
+                shown = _shown(path, project)
+                if parts.netloc in ("", "localhost") and (campaign_root == path
+                                                          or campaign_root in path.parents):
+                    try:
+                        data = files.read_inside(path, project, f"source/{campaign_root.name}",
+                                                 shown, limit=MAX_ASSET_BYTES)
+                    except HandbillError as exc:
+                        raise _Refused(str(exc)) from None
+                    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                    return URLFetcherResponse(url, data, {"Content-Type": kind})
+                if parts.netloc in ("", "localhost") and shown != str(path):
+                    url = shown  # inside the project: its path there says it best
+            raise _Refused(f"loads {url}, outside the campaign's folder; a leaflet may use "
+                           "only files inside source/<campaign>/ and data: URLs (handbill "
+                           "fetches nothing from the network)")
 
-    return DataOnly()
+    return Fetcher(allowed_protocols={"data", "file"}, fail_on_errors=True)
+
+
+MAX_ASSET_BYTES = 20_000_000
+
+
+def _shown(path: Path, project: Path) -> str:
+    try:
+        return Path(os.path.normpath(path)).relative_to(project).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _refused_class():
+    from weasyprint.urls import FatalURLFetchingError
+
+    class Refused(FatalURLFetchingError):
+        """A resource the leaflet may not load (BaseException: WeasyPrint does not catch it)."""
+
+    return Refused
+
+
+_Refused = None  # set on first use: importing WeasyPrint is slow, render imports it lazily
 
 
 class _NotdefCatcher(logging.Handler):
@@ -230,11 +280,20 @@ class _NotdefCatcher(logging.Handler):
                 self.missing.append(str(chars))
 
 
-def write_pdf(html: str, lang: str, texts: LeafletText, what: str = "leaflet") -> bytes:
+def write_pdf(html: str, lang: str, texts: LeafletText, what: str = "leaflet",
+              campaign_root: Path | None = None) -> bytes:
     """WeasyPrint HTML -> tagged PDF bytes (fonts embedded, text layer with ActualText);
-    missing glyphs are a RenderError."""
+    missing glyphs are a RenderError, and so is a resource from outside the campaign's folder
+    (see `_fetcher`)."""
     import weasyprint
 
+    global _Refused
+    if _Refused is None:
+        _Refused = _refused_class()
+    template = "pipeline/templates/leaflet.html"
+    if campaign_root is not None and os.path.lexists(campaign_root / "templates/leaflet.html"):
+        template = f"source/{campaign_root.name}/templates/leaflet.html"
+    base_url = campaign_root.as_uri() + "/" if campaign_root is not None else None
     logger = logging.getLogger("weasyprint")
     catcher = _NotdefCatcher()
     old_level = logger.level
@@ -246,8 +305,11 @@ def write_pdf(html: str, lang: str, texts: LeafletText, what: str = "leaflet") -
         finisher = (functools.partial(_finish_bleed, float(bleed[1]) * layout.MM) if bleed
                     else pdftext.finish)
         with pdftext.actual_text():  # the text layer gives back the text (pdftext.py)
-            pdf = weasyprint.HTML(string=html, url_fetcher=_data_fetcher()).write_pdf(
+            pdf = weasyprint.HTML(string=html, base_url=base_url,
+                                  url_fetcher=_fetcher(campaign_root, template)).write_pdf(
                 font_config=font_config(), finisher=finisher, **pdftext.PDF_OPTIONS)
+    except _Refused as exc:
+        raise RenderError(f"{lang}: {exc}", template) from None
     finally:
         logger.removeHandler(catcher)
         logger.setLevel(old_level)
