@@ -562,27 +562,27 @@ def serve(obj: _Context, port: int, no_watch: bool) -> None:
 
     Example: handbill serve --port 8080
     """
-    import time
-
     from pipeline import build as build_stage
     from pipeline.serve import Server
 
-    cfg = obj.cfg
-
-    def rebuild():
+    def rebuild(cfg: Config) -> None:
         report = build_stage.build(cfg)
         for unit in report.units:
             if unit.state != "unchanged":
                 click.echo(f"rebuilt {unit.campaign} {unit.lang}: {unit.state}")
-        for failure in report.catalog_failures:
-            click.echo(f"handbill: error: {failure}", err=True)
+        _report_failures(report.catalog_failures)
+        for unit in report.units:
+            if unit.state == "failed":
+                click.echo(f"handbill: error: {unit.lang} ({unit.campaign}): {unit.reasons[0]}",
+                           err=True)
 
-    rebuild()
-    server = Server(cfg, port, None if no_watch else rebuild).start()
+    cfg = obj.cfg
+    server = Server(cfg, port, watch=not no_watch)  # the port first: a taken one fails fast
     try:  # Ctrl-C at any moment from here on stops the server cleanly
+        rebuild(cfg)
+        server.start()
         click.echo(f"serving {cfg.relpath(cfg.output_dir)} at {server.url} (Ctrl-C to stop)")
-        while True:
-            time.sleep(3600)
+        server.run(rebuild, lambda message: click.echo(f"handbill: error: {message}", err=True))
     except KeyboardInterrupt:
         click.echo("stopped")
     finally:

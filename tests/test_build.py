@@ -133,23 +133,36 @@ def test_render_then_pack_and_skipped_languages_lose_stale_packs(cli, project):
 
 
 def test_serve_previews_and_rebuilds_on_save(cli, project):
+    import threading
+
     from pipeline import build as build_stage
     from pipeline.serve import Server
 
     cfg = load_config(project)
     build_stage.build(cfg, jobs=1)
-    server = Server(cfg, 0, lambda: build_stage.build(cfg, jobs=1), interval=0.2).start()
+    server = Server(cfg, 0, interval=0.2).start()
+    pages = []
+
+    def browse():  # a translator's browser; the rebuilds run on the main thread
+        try:
+            pages.append(urllib.request.urlopen(server.url + "es/index.html", timeout=10)
+                         .read().decode())
+            fill(project, "es", "NUEVO")
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and "NUEVO Free them all" not in pages[-1]:
+                time.sleep(0.3)
+                pages.append(urllib.request.urlopen(server.url + "es/index.html", timeout=10)
+                             .read().decode())
+        finally:
+            server.stopping.set()
+
+    browser = threading.Thread(target=browse)
+    browser.start()
     try:
         assert server.url.startswith("http://127.0.0.1:")
-        page = urllib.request.urlopen(server.url + "es/index.html", timeout=10).read().decode()
-        assert "ES Free them all" in page
-        fill(project, "es", "NUEVO")
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            page = urllib.request.urlopen(server.url + "es/index.html", timeout=10).read().decode()
-            if "NUEVO Free them all" in page:
-                break
-            time.sleep(0.3)
-        assert "NUEVO Free them all" in page
+        server.run(lambda new_cfg: build_stage.build(new_cfg, jobs=1), pytest.fail)
     finally:
+        browser.join(timeout=120)
         server.stop()
+    assert "ES Free them all" in pages[0]
+    assert "NUEVO Free them all" in pages[-1]
