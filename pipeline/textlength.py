@@ -16,6 +16,10 @@ import regex
 
 from pipeline.model import PLATFORM_LIMITS
 
+# What makes a spreadsheet read a cell as a formula (OWASP's "CSV injection" list, plus the
+# full-width forms some spreadsheets also accept): posts.csv neutralises such cells, and the
+# `csv-formula` check reports a translated post that starts with one.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _URL_RE = re.compile(r"https?://[^\s<>\"]+")
 _MENTION_RE = re.compile(r"(@\w+)@[\w.-]+\w")
 

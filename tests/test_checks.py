@@ -52,7 +52,20 @@ CASES = [
      {}),
     ("links", "Read [it](https://example.org/call).", "Lee [esto](https://example.net/).",
      "Lee [esto](https://example.org/call).", {}),
-    ("links", "Read it.", "Lee https://example.net/x.", "Léelo.", {}),
+    ("links", "Read [it](https://example.org/call).", "Lee [esto](https://example.org/otro).",
+     "Lee [esto](https://example.org/call).", {}),
+    ("foreign-link", "Read it.", "Lee https://example.net/x.", "Léelo.", {}),
+    ("foreign-link", "Read [it](https://example.org/call).",
+     "Lee [esto](https://example.org@evil.example/call).", "Lee [esto](https://example.org/x).",
+     {}),
+    ("foreign-link", "Read it.", "Lee en www.evil.example/x.", "Lee en example.org.", {}),
+    ("foreign-link", "Write to us.", "Escríbenos: [aquí](mailto:x@evil.example).",
+     "Escríbenos.", {}),
+    ("csv-formula", LETTER, "=HYPERLINK(\"https://evil.example\")", "Escribe a la embajada.",
+     dict(msgctxt="post:letter")),
+    ("csv-formula", LETTER, "@SUM(1+1)*cmd|' /C calc'!A0", "Escribe @demo_org.",
+     dict(msgctxt="post:letter")),
+    ("too-long", "Stay safe.", "Cuídate. " * 200, "Cuídate.", {}),
     ("links", "See [us](https://example.org/).", "Mira [nos](ftp://example.org/).",
      "Mira <https://example.org/>.", {}),
     ("links", "Sign up at [our page](https://example.org/join).",
@@ -206,6 +219,7 @@ EXPECTED = [  # (msgid, check, severity) found in tests/data/checks' Spanish cat
     ("Read the [full call](https://example.org/call) before you go.", "links", ERROR),
     ("Read the [full call](https://example.org/call) before you go.", "markdown", ERROR),
     ("Write to [the embassy](https://example.org/embassy).", "links", ERROR),  # replaced URL
+    ("Write to [the embassy](https://example.org/embassy).", "foreign-link", ERROR),
     ("**Bring** a friend.", "markdown", ERROR),
     ("Demo Org stands with Julian Assange.", "protected-terms", ERROR),
     ("Stay safe.", "html", ERROR),
@@ -253,7 +267,7 @@ def test_text_output_is_compiler_style_with_a_summary():
     line = msgid_line(text, "Join us on {date} outside the embassy.")
     assert lines[0] == (f"locales/es/LC_MESSAGES/rally.po:{line}: error [placeholders] "
                         "missing placeholder {date}")
-    assert lines[-1] == "16 errors, 6 warnings in 1 catalog"
+    assert lines[-1] == "17 errors, 6 warnings in 1 catalog"
     assert any(" (fuzzy) " in x for x in lines)
 
 

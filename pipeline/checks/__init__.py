@@ -19,10 +19,14 @@ line, as in Weblate (Weblate's own names work too: ignore-python-brace-format, i
 ignore-duplicate ...). Newlines the source lacks are a `whitespace` warning, not a control
 character. The checks, in report order (see rules.py):
 
-  plurals, placeholders, markdown, links, hashtags, mentions, protected-terms, html,
-  unsafe-link, control-chars, bidi-controls, post-length, max-length (errors);
-  glossary (after protected-terms), invisible, whitespace, end-punctuation, same,
-  doubled-words, double-space (warnings).
+  too-long, plurals, placeholders, markdown, links, foreign-link, hashtags, mentions,
+  protected-terms, html, unsafe-link, control-chars, bidi-controls, csv-formula,
+  post-length, max-length (errors); glossary (after protected-terms), invisible,
+  whitespace, end-punctuation, same, doubled-words, double-space (warnings).
+
+The checks that protect readers (config.PROTECTED_CHECKS: too-long, foreign-link, html,
+unsafe-link, control-chars, bidi-controls, csv-formula) ignore a catalog's flags; only the
+coordinator waives them, per language, in handbill.toml's [check] (allow_hosts, waive).
 """
 
 from __future__ import annotations
@@ -51,36 +55,49 @@ log = logging.getLogger(__name__)
 
 
 def check_entry(entry: Entry, context: CheckContext) -> list[Finding]:
-    """Every finding of one entry (none for untranslated, obsolete or header entries)."""
+    """Every finding of one entry (none for untranslated, obsolete or header entries).
+
+    A translation far longer than its source (`too-long`) is reported alone: the other
+    checks would take long on it and say nothing useful.
+    """
     if entry.obsolete or entry.is_header or not any(entry.strings):
         return []
     findings = []
 
-    def add(chk, message: str) -> None:
+    def add(chk, message: str | tuple[str, str], suffix: str = "") -> None:
+        severity = chk.severity
+        if isinstance(message, tuple):  # a check may say a milder case is only a warning
+            severity, message = message
+        tried = chk.flags_for(entry.flags) if chk.protected else []
+        if tried:
+            suffix += (f" (the flag {tried[0]} cannot waive it: only the coordinator can, "
+                       "with [check] waive or allow_hosts in handbill.toml)")
         findings.append(Finding(
             path=context.path, line=entry.line, campaign=context.domain_name,
             language=context.language, msgctxt=entry.msgctxt, msgid=entry.msgid, check=chk.id,
-            severity=chk.severity, message=message, fuzzy=entry.fuzzy))
+            severity=severity, message=message + suffix, fuzzy=entry.fuzzy))
 
     forms = list(form_sources(entry, context.nplurals))
     for chk in REGISTRY.values():
-        if chk.ignored_by(entry.flags):
+        if chk.ignored_by(entry.flags) or chk.id in context.waived:
             continue
         if chk.per == "entry":
             for message in chk.func(entry, context):
                 add(chk, message)
+            if chk.id == "too-long" and findings:
+                return findings
             continue
         for index, source, target in forms:
             suffix = f" (msgstr[{index}])" if entry.msgid_plural is not None else ""
             for message in chk.func(source, target, entry, context):
-                add(chk, message + suffix)
+                add(chk, message, suffix)
     return findings
 
 
 def entry_errors(entry: Entry, campaign: Campaign | None, lang: str, nplurals: int,
-                 path: str = "") -> list[Finding]:
+                 path: str = "", waivers=None) -> list[Finding]:
     """The error findings of one entry (warnings left out): what render refuses."""
-    context = make_context(campaign, lang, nplurals, path)
+    context = make_context(campaign, lang, nplurals, path, waivers=waivers)
     return [f for f in check_entry(entry, context) if f.severity == ERROR]
 
 
@@ -90,7 +107,7 @@ def _catalog_finding(exc: CatalogError, path: str, domain: str | None, lang: str
 
 
 def check_catalog(catalog: Catalog, campaign: Campaign | None, lang: str, path: str = "",
-                  domain: str | None = None) -> list[Finding]:
+                  domain: str | None = None, waivers=None) -> list[Finding]:
     """Every finding of a catalog's active entries; a bad Plural-Forms header is one too."""
     findings = []
     domain = domain or (campaign.name if campaign else None)
@@ -99,7 +116,7 @@ def check_catalog(catalog: Catalog, campaign: Campaign | None, lang: str, path: 
     except CatalogError as exc:
         findings.append(_catalog_finding(exc, path, domain, lang))
         nplurals = 2
-    context = make_context(campaign, lang, nplurals, path, catalog, domain)
+    context = make_context(campaign, lang, nplurals, path, catalog, domain, waivers)
     for entry in catalog.messages:
         findings.extend(check_entry(entry, context))
     return findings
@@ -143,12 +160,12 @@ def run_checks(cfg: Config, campaigns: list[Campaign], languages: list[str],
     for target in catalog_targets(cfg, campaigns, languages, include_ui):
         rel = cfg.relpath(target.path)
         try:
-            catalog = read_catalog(target.path)
+            catalog = read_catalog(target.path, cfg.root)
         except CatalogError as exc:
             findings.append(_catalog_finding(exc, rel, target.domain, target.language))
             continue
         findings.extend(check_catalog(catalog, target.campaign, target.language, rel,
-                                      target.domain))
+                                      target.domain, cfg.check))
     return findings
 
 

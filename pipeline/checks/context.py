@@ -6,6 +6,7 @@ import functools
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Mapping
 
+from pipeline.config import PROTECTED_CHECKS, CheckConfig
 from pipeline.model import Campaign, Post
 from pipeline.names import locale_of
 from pipeline.placeholders import fill, values_for
@@ -31,7 +32,8 @@ class Finding:
 
     def __str__(self) -> str:
         prefix = "(fuzzy) " if self.fuzzy else ""
-        return f"{self.path}:{self.line}: {self.severity} [{self.check}] {prefix}{self.message}"
+        where = f"{self.path}:{self.line}" if self.line else self.path  # 0: the whole file
+        return f"{where}: {self.severity} [{self.check}] {prefix}{self.message}"
 
     def as_dict(self) -> dict:
         return {"path": self.path, "line": self.line, "campaign": self.campaign,
@@ -51,6 +53,9 @@ class CheckContext:
     domain: str | None = None
     # Realistic placeholder values for this language, so post lengths are counted honestly.
     values: Mapping[str, str] = field(default_factory=dict)
+    # What the coordinator allows this language in handbill.toml's [check] (never a catalog).
+    allowed_hosts: frozenset[str] = frozenset()
+    waived: frozenset[str] = frozenset()
 
     @property
     def domain_name(self) -> str | None:
@@ -71,6 +76,20 @@ class CheckContext:
         return {"references": {r.label: {"href": r.url, "title": r.title} for r in refs}}
 
     @functools.cached_property
+    def source_hosts(self) -> frozenset[str]:
+        """Every host the campaign's source links to (its url, posts, messages, and this
+        language's link overrides), and those the coordinator allows."""
+        from pipeline.checks.text import host_of, links
+
+        urls = list(self.link_overrides.values())
+        if self.campaign is not None:
+            urls += [self.campaign.url, *(p.link for p in self.campaign.posts if p.link),
+                     *(ref.url for ref in self.campaign.references)]
+            for message in self.campaign.messages:
+                urls += links(message.msgid)
+        return frozenset(h for h in map(host_of, urls) if h) | self.allowed_hosts
+
+    @functools.cached_property
     def rtl(self) -> bool:
         try:
             return locale_of(self.language).character_order == "right-to-left"
@@ -86,10 +105,14 @@ class CheckContext:
 
 
 def make_context(campaign: Campaign | None, lang: str, nplurals: int = 2, path: str = "",
-                 catalog: Catalog | None = None, domain: str | None = None) -> CheckContext:
-    """A CheckContext with placeholder values for `lang` (title and place from `catalog`)."""
+                 catalog: Catalog | None = None, domain: str | None = None,
+                 waivers: CheckConfig | None = None) -> CheckContext:
+    """A CheckContext with placeholder values for `lang` (title and place from `catalog`) and
+    the coordinator's [check] allowances for it (`waivers`: cfg.check)."""
+    waivers = waivers or CheckConfig()
     return CheckContext(language=lang, nplurals=nplurals, campaign=campaign, path=path,
-                        domain=domain, values=placeholder_values(campaign, lang, catalog))
+                        domain=domain, values=placeholder_values(campaign, lang, catalog),
+                        allowed_hosts=waivers.hosts_for(lang), waived=waivers.waived_for(lang))
 
 
 def placeholder_values(campaign: Campaign | None, lang: str,
@@ -131,9 +154,18 @@ class Check:
     # Weblate's own flag names that silence the same defect (ignore-python-brace-format ...).
     aliases: tuple[str, ...] = ()
 
-    def ignored_by(self, flags: Iterable[str]) -> bool:
+    @property
+    def protected(self) -> bool:
+        """A check that protects readers: no flag in a catalog silences it (see config.py)."""
+        return self.id in PROTECTED_CHECKS
+
+    def flags_for(self, flags: Iterable[str]) -> list[str]:
+        """The entry's flags that name this check (ignore-<id> or a Weblate alias)."""
         names = {f"ignore-{name}" for name in (self.id, *self.aliases)}
-        return any(flag in names for flag in flags)
+        return [flag for flag in flags if flag in names]
+
+    def ignored_by(self, flags: Iterable[str]) -> bool:
+        return not self.protected and bool(self.flags_for(flags))
 
 
 REGISTRY: dict[str, Check] = {}

@@ -16,12 +16,31 @@ from pipeline.checks import text as t
 from pipeline.checks.context import ERROR, WARNING, CheckContext, check, fill_placeholders
 from pipeline.model import PLATFORM_NAMES
 from pipeline.catalogs.pofile import Entry
+from pipeline.textlength import FORMULA_STARTS
 
 _BRACE_FLAG, _PRINTF_FLAGS = "python-brace-format", ("python-format", "c-format")
 
 
 def _listing(items) -> str:
     return ", ".join(sorted(items))
+
+
+# ---------------------------------------------------------------------------- size
+
+# A translation this much longer than its source is not one, and could stall rendering (a
+# megabyte-long post or slogan): reported alone, before the other checks run on it.
+_LENGTH_FACTOR, _LENGTH_SLACK = 10, 1000
+
+
+@check("too-long", ERROR, per="entry")
+def too_long(entry: Entry, ctx: CheckContext) -> Iterator[str]:
+    """A translation at most ten times as long as its source (plus 1,000 characters)."""
+    source = max(len(entry.msgid), len(entry.msgid_plural or ""))
+    limit = source * _LENGTH_FACTOR + _LENGTH_SLACK
+    longest = max(len(form) for form in entry.strings)
+    if longest > limit:
+        yield (f"{longest:,} characters for a source of {source:,}: far longer than a "
+               f"translation can be (at most {limit:,}); was something pasted by mistake?")
 
 
 # ---------------------------------------------------------------------------- structure
@@ -123,6 +142,11 @@ def links(source: str, target: str, entry: Entry, ctx: CheckContext) -> Iterator
     allowed = set(want) | {overrides[u] for u in want if u in overrides}
     missing = [u for u in want if u not in got and overrides.get(u) not in got]
     extra = [u for u in got if u not in allowed]
+    # A new link to a host the source does not use is `foreign-link`'s to report (and not a
+    # translator's to waive); here it only explains which source link it replaced.
+    hosts = {t.host_of(u) for u in want}
+    foreign = {u for u in extra if t.scheme_of(u) in ("http", "https", "mailto")
+               and t.host_of(u) not in hosts}
     unsafe = {"javascript", "vbscript", "data"}  # reported by unsafe-link
     for url in extra:
         if t.scheme_of(url) in unsafe:
@@ -133,11 +157,27 @@ def links(source: str, target: str, entry: Entry, ctx: CheckContext) -> Iterator
             old = missing.pop(0)
             yield (f"link {old} was replaced by {url}; a localised link must be configured in "
                    f"the campaign's overrides ({ctx.language}: links)")
+        elif url in foreign:
+            continue
         else:
             yield f"link {url} is not in the source"
     for url in missing:
         alt = f" (or {overrides[url]})" if url in overrides else ""
         yield f"missing link {url}{alt}"
+
+
+@check("foreign-link", ERROR, aliases=("links",))
+def foreign_link(source: str, target: str, entry: Entry, ctx: CheckContext) -> Iterator[str]:
+    """No link to a host the campaign's source does not use (nor the coordinator allows)."""
+    known = ctx.source_hosts | {t.host_of(u) for u in t.links(source)}
+    for url in t.links(target) + t.www_links(target):
+        if t.scheme_of(url) not in ("http", "https", "mailto"):
+            continue  # `links` and `unsafe-link` report other schemes
+        host = t.host_of(url)
+        if host and host not in known:
+            yield (f"link {url} leads to {host}, which the campaign's source never links to; "
+                   f"if it is right, the coordinator allows it in handbill.toml: [check] "
+                   f"allow_hosts = {{ {ctx.language} = [\"{host}\"] }}")
 
 
 @check("hashtags", ERROR)
@@ -247,6 +287,24 @@ def invisible(source: str, target: str, entry: Entry, ctx: CheckContext) -> Iter
     suspects = _INVISIBLE | (set() if ctx.rtl else _BIDI_MARKS)
     for char in dict.fromkeys(c for c in target if c in suspects and c not in source):
         yield f"invisible character {_name(char)}"
+
+
+@check("csv-formula", ERROR)
+def csv_formula(source: str, target: str, entry: Entry, ctx: CheckContext) -> Iterator:
+    """A post does not start like a spreadsheet formula (=, +, -, @, tab) unless its source
+    does; posts.csv neutralises such cells anyway, but copies of the text may not."""
+    if ctx.post(entry.msgctxt) is None:
+        return
+    start = target.lstrip(" ")
+    if not start.startswith(FORMULA_STARTS) or source.lstrip(" ")[:1] == start[:1]:
+        return
+    if start[0] in "+-\uff0b\uff0d" and (len(start) == 1 or start[1] == " "):
+        # "- 20 %": a dash that starts a list, most likely; still written as '- in the CSV.
+        yield WARNING, (f"starts with {start[0]!r} and a space, which a spreadsheet may read as "
+                        "a formula; posts.csv writes it as '" + start[0])
+        return
+    yield (f"starts with {start[0]!r}, which a spreadsheet runs as a formula "
+           f"({start[:20]!r}...); start the post with a word")
 
 
 # ---------------------------------------------------------------------------- length

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import string
+import urllib.parse
 from collections import Counter
 
 import regex
@@ -104,6 +105,34 @@ def links(text: str) -> list[str]:
                 if url.lower() not in ("mailto:", "http://", "https://"):
                     found.append(normalize_link(url))
     return list(dict.fromkeys(found))
+
+
+_WWW_RE = re.compile(r"(?<![\w.@/-])www\.[^\s<>\"'`]+", re.I)
+
+
+def www_links(text: str) -> list[str]:
+    """Scheme-less `www.` addresses, which platforms and mail readers make clickable."""
+    return [normalize_link("http://" + _strip_trailing(m.group())) for m in
+            _WWW_RE.finditer(without_urls_with_scheme(text))]
+
+
+def without_urls_with_scheme(text: str) -> str:
+    return re.sub(r"[a-z][a-z0-9+.-]*://\S+", " ", text, flags=re.I)
+
+
+def host_of(url: str) -> str | None:
+    """The host a link leads to, lower-case, without `www.` (userinfo and port dropped, so
+    `https://example.org@evil.example/` is evil.example); a mailto's mail domain."""
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        if parts.scheme.lower() == "mailto":
+            host = parts.path.rpartition("@")[2].split("?")[0]
+        else:
+            host = parts.hostname or ""
+    except ValueError:
+        return None
+    host = host.lower().rstrip(".")
+    return host.removeprefix("www.") or None
 
 
 def scheme_of(url: str) -> str:

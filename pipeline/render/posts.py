@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 
 from pipeline.model import PLATFORM_LIMITS, PLATFORM_NAMES, Campaign, Post
 from pipeline.render.markdown import fill, plain
-from pipeline.textlength import compose_post, length
+from pipeline.textlength import FORMULA_STARTS, compose_post, length
 
 CSV_FIELDS = ("campaign", "language", "post", "platform", "text", "length", "limit",
               "over_limit", "link", "hashtags", "status")
@@ -68,13 +68,22 @@ def posts_json(campaign: Campaign, lang: str, status: str, posts: list[ComposedP
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
+def neutralise_cell(value: str) -> str:
+    """A CSV cell that no spreadsheet runs as a formula: OWASP's rule, a `'` in front."""
+    return "'" + value if value.lstrip(" ").startswith(FORMULA_STARTS) else value
+
+
 def posts_csv(campaign: Campaign, lang: str, status: str, posts: list[ComposedPost]) -> str:
-    """RFC 4180 CSV (CRLF rows, UTF-8 with BOM so spreadsheet programs guess the encoding)."""
+    """RFC 4180 CSV (CRLF rows, UTF-8 with BOM so spreadsheet programs guess the encoding).
+
+    Every text cell goes through `neutralise_cell`: a post starting with `=`, `+`, `-` or `@`
+    ("@Org thanks", "-20%") reads `'@Org thanks` in the CSV; posts.txt and posts.json keep
+    the text as written."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_FIELDS)
     for p in posts:
-        writer.writerow([campaign.name, lang, p.post, p.platform, p.text, p.length, p.limit,
-                         "true" if p.over_limit else "false", p.link or "",
-                         " ".join(p.hashtags), status])
+        writer.writerow([neutralise_cell(cell) if isinstance(cell, str) else cell for cell in (
+            campaign.name, lang, p.post, p.platform, p.text, p.length, p.limit,
+            "true" if p.over_limit else "false", p.link or "", " ".join(p.hashtags), status)])
     return "\ufeff" + buffer.getvalue()
