@@ -161,10 +161,19 @@ class Shaper:
         return lines
 
     def fit(self, text: str, box_w: float, box_h: float, low: int = 16, high: int = 260
-            ) -> tuple[int, list[str]]:
+            ) -> tuple[int, list[str]] | None:
         """The largest size (binary search) at which the text fits the box, in balanced lines
         (typography.balance: the fewest lines, the narrowest widest one, two words on the last
-        when they fit). No-break units (U+00A0, see typography.unbreakable) are one word."""
+        when they fit), or None if it does not fit even at size `low`. No-break units (U+00A0,
+        see typography.unbreakable) are one word.
+
+        A text that cannot fit is found fast, before the search: by its length, then by the
+        lines its width needs at size `low` (one shaping of the whole text)."""
+        if len(text) > MAX_CARD_TEXT:
+            return None
+        ink = self.line_width(re.sub(_SPACE, "", text), low) * 0.95
+        if (ink // box_w) * low * self.line_factor > box_h:
+            return None
         words = [t for t in self.tokens(text.replace("\n", " "))
                  if t and not re.fullmatch(_SPACE, t)]
         joiner = "" if self.by_character else " "
@@ -180,7 +189,7 @@ class Shaper:
                     hi = size - 1
             if found:
                 return found
-        return low, self.lines(words, low, box_w, joiner) or [text]
+        return None
 
     def lines(self, words: list[str], size: int, max_width: float, joiner: str = " ",
               strict: bool = False) -> list[str] | None:
@@ -220,6 +229,21 @@ class CardText:
     hashtag: str | None
     url: str
     draft_lines: tuple[str, ...] = ()  # the draft label, in the language and the source's
+    card: str = ""  # the card's id, for errors
+
+
+# No card holds more (1080 x 1080 at the smallest size is about 4,000 Latin characters);
+# longer text is refused before any shaping.
+MAX_CARD_TEXT = 4000
+
+
+def _too_long(shaper: Shaper, texts: CardText, size: tuple[int, int], what: str,
+              text: str) -> RenderError:
+    shown = text if len(text) <= 60 else text[:57] + "..."
+    lang = shaper.lang.replace("-", "_")
+    return RenderError(f"{lang}: card {texts.card!r}: the {what} does not fit on the "
+                       f"{size[0]}x{size[1]} image even at the smallest size ({len(text):,} "
+                       f"characters: {shown!r}); shorten it")
 
 
 def draw_card(shaper: Shaper, texts: CardText, size: tuple[int, int], colours) -> bytes:
@@ -234,6 +258,12 @@ def draw_card(shaper: Shaper, texts: CardText, size: tuple[int, int], colours) -
     rtl = shaper.base == "rtl"
     top = margin
 
+    def fitted(text: str, what: str, largest: int) -> int:
+        px = _fit_line(shaper, text, width - 2 * margin)
+        if px is None:
+            raise _too_long(shaper, texts, size, what, text)
+        return min(largest, px)
+
     def place(text: str, size_px: int, y: float, fill) -> None:
         line_w = shaper.line_width(text, size_px, "auto")
         x = width - margin - line_w if rtl else margin
@@ -247,12 +277,12 @@ def draw_card(shaper: Shaper, texts: CardText, size: tuple[int, int], colours) -
                        fill=accent)
         line_h = band_h / (len(texts.draft_lines) + 0.6)
         for i, line in enumerate(texts.draft_lines):
-            fitted = min(round(line_h * 0.62), _fit_line(shaper, line, width - 2 * margin))
-            place(line, fitted, line_h * (i + 1.05), accent if i == 0 else (235, 235, 230))
+            px = fitted(line, "draft label", round(line_h * 0.62))
+            place(line, px, line_h * (i + 1.05), accent if i == 0 else (235, 235, 230))
         top = band_h + round(margin * 0.7)
 
     org_size = round(unit * 0.034)
-    org_size = min(org_size, _fit_line(shaper, texts.organisation, width - 2 * margin))
+    org_size = fitted(texts.organisation, "organisation", org_size)
     place(texts.organisation, org_size, top + org_size, accent)
     bar_y = top + org_size * 1.9
     bar_w = round(unit * 0.11)
@@ -263,16 +293,22 @@ def draw_card(shaper: Shaper, texts: CardText, size: tuple[int, int], colours) -
     url_size = round(unit * 0.03)
     bottom = height - margin
     if texts.url:
-        url_size = min(url_size, _fit_line(shaper, texts.url, width - 2 * margin))
+        url_size = fitted(texts.url, "link", url_size)
         place(texts.url, url_size, bottom, ink)
         bottom -= url_size * 1.7
     if texts.hashtag:
-        tag_size = min(tag_size, _fit_line(shaper, texts.hashtag, width - 2 * margin))
+        tag_size = fitted(texts.hashtag, "hashtag", tag_size)
         place(texts.hashtag, tag_size, bottom, accent)
         bottom -= tag_size * 1.6
 
     box_w, box_h = width - 2 * margin, bottom - (bar_y + unit * 0.05)
-    size_px, lines = shaper.fit(texts.slogan, box_w, box_h, high=round(unit * 0.22))
+    # Below 3 % of the image's short side (32 px on the square card), a slogan shown in a
+    # feed at ~500 px is under 10 px high: unreadable, so that is "does not fit".
+    found = shaper.fit(texts.slogan, box_w, box_h, low=max(16, round(unit * 0.03)),
+                       high=round(unit * 0.22))
+    if found is None:
+        raise _too_long(shaper, texts, size, "slogan", texts.slogan)
+    size_px, lines = found
     box_top = bar_y + unit * 0.05
     _draw_block(image, shaper, lines, size_px, (margin, box_top, width - margin, bottom), ink,
                 rtl)
@@ -281,9 +317,12 @@ def draw_card(shaper: Shaper, texts: CardText, size: tuple[int, int], colours) -
     return buffer.getvalue()
 
 
-def _fit_line(shaper: Shaper, text: str, max_width: float) -> int:
-    """The largest size (up to 200 px) at which `text` fits on one line."""
-    low, high, best = 8, 200, 8
+def _fit_line(shaper: Shaper, text: str, max_width: float) -> int | None:
+    """The largest size (up to 200 px) at which `text` fits on one line; None if it does not
+    fit even at 8 px (it would be cut off)."""
+    if len(text) > MAX_CARD_TEXT:
+        return None
+    low, high, best = 8, 200, None
     while low <= high:
         mid = (low + high) // 2
         if shaper.line_width(text, mid, "auto") <= max_width:
