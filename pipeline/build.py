@@ -208,9 +208,9 @@ def build(cfg: Config, campaign_names: tuple[str, ...] = (), langs: tuple[str, .
     report = BuildReport()
     from pipeline.sources import read_campaign
 
-    prepare_output(cfg)  # refuse a folder that is not handbill's before writing anything
     names = project.campaign_names(cfg, campaign_names)
     languages = project.languages(cfg, langs)
+    prepare_output(cfg)  # refuse a folder that is not handbill's before writing anything
     campaigns = []
     for name in names:  # a broken campaign is reported; the other campaigns still build
         try:

@@ -53,20 +53,21 @@ def proj(tmp_path):
     ("out/..", "is the project folder"),
     ("..", "outside the project"),
     ("../elsewhere", "outside the project"),
-    ("/tmp/handbill-output-elsewhere", "outside the project"),
+    ("{outside}", "outside the project"),  # an absolute path elsewhere
     ("README.md", "is a file"),
     ("handbill.toml", "is a file"),
     ("Locales", "locales"),  # a case-insensitive file system (macOS, Windows) is the same
 ])
 @pytest.mark.parametrize("clean", [False, True])
 def test_an_unsafe_output_is_refused_before_anything_is_written(proj, value, why, clean):
-    line = _set_output(proj, value)
+    outside = proj.parent / "elsewhere"
+    line = _set_output(proj, value.format(outside=outside))
     before = _tree(proj)
     result = Cli(proj)("build", "--jobs", "1", *(["--clean"] if clean else []), expect=1)
     no_traceback(result)
     one_error_line(result, f"handbill.toml:{line}:", "[project] output", why)
     assert _tree(proj) == before, "nothing is written or deleted"
-    assert not Path("/tmp/handbill-output-elsewhere").exists()
+    assert not outside.exists()
 
 
 def test_an_output_that_is_a_symlink_is_refused(proj, tmp_path):
