@@ -42,9 +42,9 @@ def shipped_leaflets(tmp_path_factory):
     recorded: dict[str, list[str]] = {}
     write_pdf = leaflet_mod.write_pdf
 
-    def recording(html, lang, texts, what="leaflet"):
+    def recording(html, lang, texts, what="leaflet", **options):
         recorded[lang] = list(texts.texts)
-        return write_pdf(html, lang, texts, what)
+        return write_pdf(html, lang, texts, what, **options)
 
     out = {}
     with pytest.MonkeyPatch.context() as patch:
