@@ -8,7 +8,7 @@ import time
 import pytest
 
 from conftest import Cli
-from pipeline.pofile import dump_catalog, read_catalog
+from pipeline.catalogs.pofile import dump_catalog, read_catalog
 from security.helpers import no_traceback, project
 
 
