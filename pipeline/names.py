@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from babel import Locale, UnknownLocaleError
+from babel.core import get_global
 
 from pipeline.errors import HandbillError
 
@@ -53,3 +54,19 @@ def validate_campaign(name: str, where: str | None = None) -> str:
 def locale_of(code: str) -> Locale:
     """The Babel Locale for a validated language code (the @modifier is ignored)."""
     return Locale.parse(code.split("@")[0])
+
+
+def script_of(lang: str) -> str:
+    """The ISO 15924 script a language is written in (from CLDR's likely subtags)."""
+    locale = locale_of(lang)
+    if locale.script:
+        return locale.script
+    likely = get_global("likely_subtags")
+    for key in (f"{locale.language}_{locale.territory}" if locale.territory else None,
+                locale.language):
+        if key and key in likely:
+            parts = likely[key].split("_")
+            for part in parts[1:]:
+                if len(part) == 4 and part.istitle():
+                    return part
+    return "Latn"

@@ -13,10 +13,8 @@ import subprocess
 import unicodedata
 from dataclasses import dataclass
 
-from babel.core import get_global
-
 from pipeline.errors import RenderError
-from pipeline.names import locale_of
+from pipeline.names import script_of
 
 LATIN = "Noto Sans"
 
@@ -60,22 +58,6 @@ class FontStack:
     @property
     def wraps_by_character(self) -> bool:
         return self.script in CJK_SCRIPTS
-
-
-def script_of(lang: str) -> str:
-    """The ISO 15924 script a language is written in (from CLDR's likely subtags)."""
-    locale = locale_of(lang)
-    if locale.script:
-        return locale.script
-    likely = get_global("likely_subtags")
-    for key in (f"{locale.language}_{locale.territory}" if locale.territory else None,
-                locale.language):
-        if key and key in likely:
-            parts = likely[key].split("_")
-            for part in parts[1:]:
-                if len(part) == 4 and part.istitle():
-                    return part
-    return "Latn"
 
 
 def font_stack(lang: str) -> FontStack:
