@@ -1,13 +1,16 @@
-"""`handbill build`: extract, update, render and pack, redoing only what changed, in parallel.
+"""`handbill build` and `handbill pack`: plan -> what is out of date -> workers -> packs -> page.
 
-Each rendered language folder records what it was made from in `.build-stamp.json`: a hash of
-the campaign's sources, the language's catalogs (campaign and ui), the templates, the render
-settings and handbill's version. A unit whose hash is unchanged (and whose pack exists) is not
-rendered again; a change in one language's catalog rebuilds only that language.
+Each rendered unit records what it was made from in its build stamp (records.BuildStamp,
+`.build-stamp.json`): one hash of the campaign's sources, the unit's catalogs (campaign and
+ui), the templates, the render settings and handbill's version. A unit whose hash is unchanged
+(and whose pack exists) is not rendered again; a change in one language's catalog rebuilds only
+that language. Workers receive units; they inherit the config and the campaigns by fork.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
@@ -17,16 +20,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from pipeline import __version__, catalogs, files, project, workers
-from pipeline.config import Config, load_config, prepare_output
+from pipeline import __version__, catalogs, files, workers
+from pipeline.config import Config, prepare_output
 from pipeline.errors import HandbillError
 from pipeline.files import write_text_if_changed
 from pipeline.model import Campaign
-from pipeline.names import UI_DOMAIN
+from pipeline.plan import Plan, RenderOptions, Unit, output_href, site_page, site_stamp, whole
+from pipeline.project import domains, load_plan
+from pipeline.records import PUBLISHED, BuildStamp, RenderRecord
 
 log = logging.getLogger(__name__)
-STAMP = ".build-stamp.json"
 _TEMPLATES = Path(__file__).parent / "templates"
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    jobs: int | None = None  # worker processes for merges and renders (None: one per CPU)
+    clean: bool = False  # delete output/ first
+    render: RenderOptions = RenderOptions()
 
 
 @dataclass
@@ -38,6 +49,12 @@ class UnitResult:
     seconds: float = 0.0
     reasons: list[str] = field(default_factory=list)
     pack: str | None = None
+    was: str | None = None  # for an unchanged unit: the state it was built in
+
+    @property
+    def outcome(self) -> str:
+        """final, draft, skipped or failed, whether built now or unchanged since."""
+        return self.was or self.state if self.state == "unchanged" else self.state
 
 
 @dataclass
@@ -46,6 +63,7 @@ class BuildReport:
     catalog_failures: list[HandbillError] = field(default_factory=list)
     catalogs_written: int = 0
     seconds: float = 0.0
+    site: Path | None = None
 
     @property
     def failed(self) -> bool:
@@ -58,7 +76,9 @@ class _Hasher:
     def __init__(self):
         self._cache: dict[Path, str] = {}
 
-    def file(self, path: Path) -> str:
+    def file(self, path: Path | None) -> str:
+        if path is None:
+            return "-"
         if path not in self._cache:
             try:  # never blocks on a FIFO; what the stages refuse, they report themselves
                 data = files.read_regular(Path(os.path.realpath(path)))
@@ -79,215 +99,191 @@ class _Hasher:
         return self._cache[folder]
 
 
-def fingerprint(cfg: Config, campaign: Campaign, lang: str, hasher: _Hasher,
-                templates_hash: str, options: dict) -> str:
-    """What a language's outputs are made from, as one hash."""
+def fingerprint(cfg: Config, unit: Unit, hasher: _Hasher, templates_hash: str,
+                options: RenderOptions) -> str:
+    """What a unit's outputs are made from, as one hash."""
     parts = {
         "version": __version__,
-        "options": options,
+        "options": dataclasses.asdict(options),
         "render": [cfg.render.paper, cfg.render.drafts, cfg.render.allow_incomplete],
-        "source": hasher.tree(campaign.root),
+        "source": hasher.tree(unit.source_dir),
         "templates": templates_hash,
     }
-    if lang != campaign.source_language:
-        parts["catalog"] = hasher.file(catalogs.po_path(cfg, lang, campaign.name))
-    parts["ui"] = hasher.file(catalogs.po_path(cfg, lang, UI_DOMAIN))
+    if unit.po is not None:
+        parts["catalog"] = hasher.file(unit.po)
+    parts["ui"] = hasher.file(unit.ui_po)
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
-def _stamp_matches(cfg: Config, campaign: str, lang: str, digest: str) -> dict | None:
-    path = cfg.output_dir / lang / campaign / STAMP
-    try:
-        stamp = json.loads(path.read_text())
-    except (FileNotFoundError, ValueError):
+def _up_to_date(unit: Unit, digest: str) -> BuildStamp | None:
+    stamp = BuildStamp.read(unit.stamp)
+    if stamp is None or stamp.fingerprint != digest:
         return None
-    if stamp.get("fingerprint") != digest:
-        return None
-    pack = stamp.get("pack")
-    if pack and not (cfg.output_dir / pack).is_file():
+    if stamp.pack and not unit.pack.is_file():
         return None
     return stamp
 
 
-def build_unit(root: str, campaign_name: str, lang: str, digest: str, options: dict) -> UnitResult:
-    """Render and pack one campaign in one language (runs in a worker process)."""
-    from pipeline import render
-    from pipeline.sources import read_campaign
+@dataclass(frozen=True)
+class _BuildJob:
+    """What building a unit needs; forked workers inherit it, so they reload nothing."""
 
-    started = time.perf_counter()
-    cfg = load_config(Path(root))
-    campaign = read_campaign(cfg.root, campaign_name)
-    out_dir = cfg.output_dir / lang / campaign_name
-    try:
-        result = render.render_language(cfg, campaign, lang, **options)
-        if result.state == "failed":
-            raise result.error or HandbillError(result.why)
-        unit = UnitResult(campaign_name, lang, result.state, len(result.files),
-                          reasons=[result.why, *result.warnings])
-        if result.state in ("final", "draft"):
-            info = pack_language(cfg, campaign, lang, result.state, result.title, result.readme)
-            unit.pack = info.path.relative_to(cfg.output_dir).as_posix()
-            unit.files += 1
-        else:
-            (cfg.output_dir / "packs" / f"{campaign_name}-{lang}.zip").unlink(missing_ok=True)
-        write_text_if_changed(out_dir / STAMP, json.dumps(
-            {"fingerprint": digest, "state": unit.state, "files": unit.files,
-             "reasons": unit.reasons, "pack": unit.pack}, indent=1) + "\n")
-    except HandbillError as exc:
-        unit = UnitResult(campaign_name, lang, "failed", reasons=[str(exc)])
-        (out_dir / STAMP).unlink(missing_ok=True)
-    unit.seconds = time.perf_counter() - started
-    return unit
+    cfg: Config
+    campaigns: dict[str, Campaign]
+    options: RenderOptions
 
+    def run(self, unit: Unit, digest: str) -> UnitResult:
+        """Render and pack one unit, then stamp it (runs in a worker process)."""
+        from pipeline.packs import pack_unit
+        from pipeline.render.stage import render_unit
 
-def pack_language(cfg: Config, campaign: Campaign, lang: str, state: str, title: str,
-                  readme: str):
-    """Zip a rendered language with its manifest (counts from its catalog)."""
-    from pipeline.packs import build_time, make_pack, source_revision
-    from pipeline.catalogs.pofile import read_catalog
-
-    status = None
-    po = catalogs.po_path(cfg, lang, campaign.name)
-    if lang != campaign.source_language and po.exists():
-        status = catalogs.catalog_status(read_catalog(po, cfg.root), campaign.name, lang)
-    inputs = [p for p in campaign.root.rglob("*") if p.is_file()] + [po]
-    return make_pack(cfg, campaign.name, title, lang, state, status, readme,
-                     source_revision(cfg.root), build_time(cfg.root, inputs))
+        started = time.perf_counter()
+        try:
+            result = render_unit(self.cfg, self.campaigns[unit.campaign], unit, self.options)
+            if result.state == "failed":
+                raise result.error or HandbillError(result.why)
+            done = UnitResult(unit.campaign, unit.lang, result.state, len(result.files),
+                              reasons=[result.why, *result.warnings])
+            if result.state in PUBLISHED:
+                pack_unit(self.cfg, unit, result.record)
+                done.pack = output_href(self.cfg, unit.pack)
+                done.files += 1
+            else:
+                unit.pack.unlink(missing_ok=True)
+            BuildStamp(unit.campaign, unit.lang, digest, done.state, done.files,
+                       tuple(done.reasons), done.pack).write(unit.stamp)
+        except HandbillError as exc:
+            done = UnitResult(unit.campaign, unit.lang, "failed", reasons=[str(exc)])
+            unit.stamp.unlink(missing_ok=True)
+        done.seconds = time.perf_counter() - started
+        return done
 
 
-def pack_rendered(cfg: Config, campaigns: list[Campaign], languages: list[str]):
-    """Pack every language `handbill render` left in output/, then write the download page.
+def site_translations(cfg: Config) -> Callable[[str], object]:
+    """lang -> the download page's strings in that language (English if its ui.po is broken)."""
+    from pipeline.render.translations import identity, load_ui
 
-    Returns (campaign, lang, PackInfo or None, why) per language; a language rendered as
-    skipped loses any pack an earlier build made, so nothing stale is offered for download.
-    """
+    def ui_for(lang: str):
+        try:
+            ui = load_ui(cfg, lang)
+        except HandbillError as exc:
+            log.warning("%s", exc)
+            return identity(lang, "ui")
+        ui.use_fuzzy = True
+        return ui
+
+    return ui_for
+
+
+@dataclass
+class PackResult:
+    unit: Unit
+    info: object | None  # packs.PackInfo, or None when the unit has no pack
+    why: str
+
+
+def pack(cfg: Config, campaigns: tuple[str, ...] = (), langs: tuple[str, ...] = ()
+         ) -> tuple[list[PackResult], Path]:
+    """`handbill pack`: pack every unit `handbill render` left in output/ (from its record),
+    then write the download page. A unit rendered as skipped loses any pack an earlier build
+    made, so nothing stale is offered for download."""
+    from pipeline.packs import pack_unit
     from pipeline.site import write_site
 
+    plan = load_plan(cfg, campaigns, langs).plan
     prepare_output(cfg)
     results = []
-    for campaign in campaigns:
-        for lang in [campaign.source_language] + [
-                code for code in languages if code != campaign.source_language
-                and (campaign.languages is None or code in campaign.languages)]:
-            try:
-                state = json.loads((cfg.output_dir / lang / campaign.name / "render.json")
-                                   .read_text(encoding="utf-8"))
-            except (FileNotFoundError, ValueError):
-                results.append((campaign.name, lang, None, "not rendered; run `handbill render`"))
-                continue
-            if state.get("status") not in ("final", "draft"):
-                (cfg.output_dir / "packs" / f"{campaign.name}-{lang}.zip").unlink(missing_ok=True)
-                results.append((campaign.name, lang, None, state.get("reason") or "skipped"))
-                continue
-            info = pack_language(cfg, campaign, lang, state["status"], state.get("title", ""),
-                                 state.get("readme", ""))
-            results.append((campaign.name, lang, info, state["status"]))
-    write_site(cfg, campaigns, languages)
-    return results
+    for unit in plan.units:
+        record = RenderRecord.read(unit.record)
+        if record is None:
+            results.append(PackResult(unit, None, "not rendered; run `handbill render`"))
+        elif record.state not in PUBLISHED:
+            unit.pack.unlink(missing_ok=True)
+            results.append(PackResult(unit, None, record.reason or "skipped"))
+        else:
+            results.append(PackResult(unit, pack_unit(cfg, unit, record), record.state))
+    write_site(whole(plan), site_translations(cfg))
+    return results, site_page(cfg)
 
 
-def _expected_cost(lang: str) -> int:
-    """Languages in CJK scripts take about 1.5 times as long to render (large fonts to load
-    and subset); starting them first keeps one worker from finishing long after the other."""
-    from babel.core import UnknownLocaleError
+def _todo(cfg: Config, plan: Plan, broken: set[tuple[str, str]], hasher: _Hasher,
+          report: BuildReport) -> list[tuple[Unit, str]]:
+    """The units to render (with their fingerprints); the others go into the report."""
+    templates_hash = hasher.tree(_TEMPLATES)
+    todo = []
+    for unit in plan.units:
+        if (unit.campaign, unit.lang) in broken:
+            report.units.append(UnitResult(unit.campaign, unit.lang, "failed",
+                                           reasons=["its catalog could not be read"]))
+            continue
+        templates = templates_hash + hasher.tree(unit.source_dir / "templates")
+        digest = fingerprint(cfg, unit, hasher, templates, plan.options)
+        stamp = _up_to_date(unit, digest)
+        if stamp is None:
+            todo.append((unit, digest))
+            continue
+        report.units.append(UnitResult(unit.campaign, unit.lang, "unchanged", stamp.files,
+                                       reasons=list(stamp.reasons), pack=stamp.pack,
+                                       was=stamp.state))
+    # The costliest first, so that no worker finishes long after the others.
+    todo.sort(key=lambda item: -item[0].cost.weight)
+    return todo
 
-    from pipeline.render.fonts import CJK_SCRIPTS, script_of
 
-    try:
-        return 3 if script_of(lang) in CJK_SCRIPTS else 2
-    except (UnknownLocaleError, ValueError):
-        return 2
-
-
-def build(cfg: Config, campaign_names: tuple[str, ...] = (), langs: tuple[str, ...] = (),
-          jobs: int | None = None, clean: bool = False, options: dict | None = None,
+def build(cfg: Config, campaigns: tuple[str, ...] = (), langs: tuple[str, ...] = (),
+          options: BuildOptions = BuildOptions(),
           on_unit: Callable[[UnitResult, int, int], None] | None = None) -> BuildReport:
     """Extract, update, render and pack everything out of date; then the download page."""
     started = time.perf_counter()
-    options = options or {}
     report = BuildReport()
-    from pipeline.sources import read_campaign
-
-    names = project.campaign_names(cfg, campaign_names)
-    languages = project.languages(cfg, langs)
+    loaded = load_plan(cfg, campaigns, langs, options.render, tolerant=True)
+    plan = loaded.plan
     prepare_output(cfg)  # refuse a folder that is not handbill's before writing anything
-    campaigns = []
-    for name in names:  # a broken campaign is reported; the other campaigns still build
-        try:
-            campaigns.append(read_campaign(cfg.root, name))
-        except HandbillError as exc:
-            report.catalog_failures.append(exc)
-    domains = project.domains(cfg, campaigns, with_ui=not campaign_names)
-    catalogs.extract(cfg, domains)
-    updated = catalogs.update(cfg, domains, languages)
+    report.catalog_failures += loaded.failures  # a broken campaign; the others still build
+    message_domains = domains(plan)
+    catalogs.extract(cfg, message_domains)
+    updated = catalogs.update(cfg, message_domains, list(plan.catalog_languages),
+                              jobs=options.jobs)
     report.catalogs_written = len(updated.written)
     report.catalog_failures += updated.failures
-    broken = {(Path(f.path).stem, Path(f.path).parent.parent.name) for f in updated.failures
-              if f.path}
-    if clean:
+    if options.clean:
         prepare_output(cfg, clean=True)  # empties only a folder marked as handbill's
     hasher = _Hasher()
-    templates_hash = hasher.tree(_TEMPLATES)
-    todo: list[tuple[str, str, str]] = []
-    site_inputs: list[list[str]] = [[__version__, templates_hash, *languages]]
-    for campaign in campaigns:
-        targets = [campaign.source_language] + [
-            lang for lang in languages
-            if lang != campaign.source_language
-            and (campaign.languages is None or lang in campaign.languages)]
-        templates = templates_hash + hasher.tree(campaign.root / "templates")
-        for lang in targets:
-            if (campaign.name, lang) in broken:
-                report.units.append(UnitResult(campaign.name, lang, "failed",
-                                               reasons=["its catalog could not be read"]))
-                continue
-            digest = fingerprint(cfg, campaign, lang, hasher, templates, options)
-            site_inputs.append([campaign.name, lang, digest])
-            stamp = _stamp_matches(cfg, campaign.name, lang, digest)
-            if stamp is not None:
-                report.units.append(UnitResult(campaign.name, lang, "unchanged",
-                                               stamp.get("files", 0),
-                                               reasons=[f"up to date ({stamp.get('state')})"],
-                                               pack=stamp.get("pack")))
-                continue
-            todo.append((campaign.name, lang, digest))
-    jobs = max(1, jobs or os.cpu_count() or 1)
-    cost = {lang: _expected_cost(lang) for lang in {unit[1] for unit in todo}}
-    todo.sort(key=lambda unit: -cost[unit[1]])
-    done = 0
-    if len(todo) <= 1:  # nothing to render (a no-op build), or one language: no workers
-        units = [build_unit(str(cfg.root), *unit, options) for unit in todo]
-    else:
-        # Forked workers, each replaced when it has grown too big (see pipeline/workers.py);
-        # with --jobs 1 too, so that a long build's memory stays bounded.
-        from pipeline import render
+    todo = _todo(cfg, plan, updated.failed, hasher, report)
+    job = _BuildJob(cfg, {c.name: c for c in plan.campaigns}, plan.options)
+    if len(todo) > 1:
+        from pipeline.render.stage import warm_up
 
-        render.warm_up()
-        units = (unit for _, unit in workers.run(
-            build_unit, [(str(cfg.root), name, lang, digest, options)
-                         for name, lang, digest in todo],
-            jobs, on_crash=lambda args, why: UnitResult(args[1], args[2], "failed",
-                                                        reasons=[why])))
-    for unit in units:
-        report.units.append(unit)
-        done += 1
-        if on_unit:
-            on_unit(unit, done, len(todo))
-    position = {c.name: i for i, c in enumerate(campaigns)}
-    lang_position = {lang: i for i, lang in enumerate([cfg.source_language, *languages])}
-    report.units.sort(key=lambda u: (position.get(u.campaign, 0),
-                                     lang_position.get(u.lang, 1 << 30), u.lang))
-    # The download page depends on every unit's inputs and outcome; when none changed (a no-op
-    # build) it is not rendered again, which is most of a no-op build's time.
-    site_inputs += [[u.campaign, u.lang, u.state if u.state != "unchanged" else "same"]
-                    for u in report.units if u.state != "unchanged"]
-    site_key = hashlib.sha256(json.dumps(site_inputs).encode()).hexdigest()
-    site_stamp = cfg.output_dir / ".site-stamp"
-    current = site_stamp.read_text() if site_stamp.exists() else ""
-    if todo or current != site_key or not (cfg.output_dir / "index.html").exists():
-        from pipeline.site import write_site
-
-        write_site(cfg, campaigns, languages)
-        write_text_if_changed(site_stamp, site_key)
+        warm_up()  # the forked workers inherit it
+    # Forked workers, each replaced when it has grown too big (see pipeline/workers.py);
+    # with --jobs 1 too, so that a long build's memory stays bounded.
+    crashed = lambda args, why: UnitResult(args[0].campaign, args[0].lang,  # noqa: E731
+                                           "failed", reasons=[why])
+    with contextlib.closing(workers.run(job.run, todo, options.jobs, crashed)) as results:
+        for done, (_, unit) in enumerate(results, 1):
+            report.units.append(unit)
+            if on_unit:
+                on_unit(unit, done, len(todo))
+    order = {u.key: i for i, u in enumerate(plan.units)}
+    report.units.sort(key=lambda u: order[f"{u.campaign}/{u.lang}"])
+    report.site = _write_site(cfg, plan, hasher, bool(todo))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _write_site(cfg: Config, plan: Plan, hasher: _Hasher, rendered: bool) -> Path:
+    """The download page, unless nothing it shows changed (most of a no-op build's time)."""
+    site = whole(plan)
+    inputs: list[list[str]] = [[__version__, hasher.tree(_TEMPLATES), *site.languages]]
+    for unit in site.units:
+        inputs.append([unit.key, hasher.file(unit.stamp), hasher.file(unit.record),
+                       hasher.file(unit.ui_po)])
+    key = hashlib.sha256(json.dumps(inputs).encode()).hexdigest()
+    stamp = site_stamp(cfg)
+    current = stamp.read_text() if stamp.exists() else ""
+    if rendered or current != key or not site_page(cfg).exists():
+        from pipeline.site import write_site
+
+        write_site(site, site_translations(cfg))
+        write_text_if_changed(stamp, key)
+    return site_page(cfg)

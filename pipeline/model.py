@@ -234,7 +234,7 @@ class Campaign:
     blocks: tuple[Block, ...]
     posts: tuple[Post, ...]
     cards: tuple[Card, ...]
-    paper: str = "A5"
+    paper: str | None = None  # the leaflet's front matter `paper:`; None: [render] paper
     glossary: tuple[Term, ...] = ()  # agreed renderings, and protected terms' spellings
     messages: tuple[Message, ...] = field(default=(), compare=False)
     references: tuple[Reference, ...] = ()

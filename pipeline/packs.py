@@ -1,4 +1,7 @@
-"""Language packs: output/packs/<campaign>-<lang>.zip with a manifest, byte-reproducible."""
+"""Language packs: output/packs/<campaign>-<lang>.zip with a manifest, byte-reproducible.
+
+A pack is made from a unit's rendered files and its render record (records.RenderRecord), never
+from its catalog: the record carries the title, README and review counts the manifest needs."""
 
 from __future__ import annotations
 
@@ -15,11 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.catalogs import Status, now
-from pipeline.config import Config, source_date_epoch
+from pipeline.config import Config, build_moment, source_date_epoch
 from pipeline.errors import HandbillError
 from pipeline.files import read_regular, write_if_changed
 from pipeline.names import locale_of, validate_campaign, validate_language
+from pipeline.plan import Unit, pack_path, unit_dir
+from pipeline.records import CatalogCounts, RenderRecord
 
 # Zip entries get this timestamp unless SOURCE_DATE_EPOCH says otherwise (zip cannot store
 # dates before 1980).
@@ -91,7 +95,7 @@ def build_time(root: Path, inputs: list[Path]) -> dt.datetime:
     commit when the project is a git checkout, else the newest input file's modification time.
     """
     if source_date_epoch() is not None:  # validated: a malformed one is a ConfigError
-        return now()
+        return build_moment()
     try:
         out = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True,
                              text=True, timeout=10)
@@ -110,17 +114,16 @@ def _zip_time(moment: dt.datetime) -> tuple[int, int, int, int, int, int]:
             moment.second // 2 * 2)
 
 
-def build_manifest(campaign: str, title: str, lang: str, state: str, status: Status | None,
-                   revision: str | None, built: str, files: list[tuple[str, bytes]]) -> dict:
-    counts = status.as_dict() if status else {}
-    for key in ("campaign", "language"):
-        counts.pop(key, None)
+def build_manifest(campaign: str, title: str, lang: str, state: str,
+                   counts: CatalogCounts | None, revision: str | None, built: str,
+                   files: list[tuple[str, bytes]]) -> dict:
+    """manifest.json of a pack: what it holds, in which language and review state."""
     return {
         "campaign": campaign,
         "title": title,
         "language": language_info(lang),
         "state": state,
-        "counts": counts,
+        "counts": counts.manifest() if counts else {},
         "source_revision": revision,
         "built": built,
         "generator": f"handbill {__version__}",
@@ -129,13 +132,21 @@ def build_manifest(campaign: str, title: str, lang: str, state: str, status: Sta
     }
 
 
+def pack_unit(cfg: Config, unit: Unit, record: RenderRecord) -> PackInfo:
+    """Zip a rendered unit with its manifest, from its render record."""
+    inputs = [p for p in unit.source_dir.rglob("*") if p.is_file()]
+    inputs += [unit.po] if unit.po is not None else []
+    return make_pack(cfg, unit.campaign, record.title, unit.lang, record.state, record.catalog,
+                     record.readme, source_revision(cfg.root), build_time(cfg.root, inputs))
+
+
 def make_pack(cfg: Config, campaign: str, title: str, lang: str, state: str,
-              status: Status | None, readme: str, revision: str | None,
+              counts: CatalogCounts | None, readme: str, revision: str | None,
               built_at: dt.datetime) -> PackInfo:
     """Zip output/<lang>/<campaign>/ into output/packs/<campaign>-<lang>.zip."""
     validate_campaign(campaign)
     validate_language(lang)
-    out_dir = cfg.output_dir / lang / campaign
+    out_dir = unit_dir(cfg, campaign, lang)
     files = [(name, read_regular(path)) for name, path in pack_files(out_dir)]
     if not any(name == "leaflet.pdf" for name, _ in files):
         raise HandbillError(f"{lang}: nothing rendered to pack for {campaign}; run "
@@ -143,7 +154,7 @@ def make_pack(cfg: Config, campaign: str, title: str, lang: str, state: str,
     files.append(("README.txt", readme.encode("utf-8")))
     files.sort()
     built = built_at.strftime("%Y-%m-%dT%H:%M:%SZ")
-    manifest = build_manifest(campaign, title, lang, state, status, revision, built, files)
+    manifest = build_manifest(campaign, title, lang, state, counts, revision, built, files)
     files.append(("manifest.json", (json.dumps(manifest, indent=2, ensure_ascii=False)
                                     + "\n").encode("utf-8")))
     folder = f"{campaign}-{lang}"
@@ -159,6 +170,6 @@ def make_pack(cfg: Config, campaign: str, title: str, lang: str, state: str,
             info.compress_type = zipfile.ZIP_STORED if compress else zipfile.ZIP_DEFLATED
             archive.writestr(info, data, compresslevel=None if compress else 9)
     data = buffer.getvalue()
-    path = cfg.output_dir / "packs" / f"{folder}.zip"
+    path = pack_path(cfg, campaign, lang)
     write_if_changed(path, data)
     return PackInfo(path, len(data), hashlib.sha256(data).hexdigest(), len(files))

@@ -1,12 +1,16 @@
-"""What a project holds: its campaigns, its message domains and the languages to serve."""
+"""What a project holds: its campaigns read from source/, the plan over them, and the message
+domains (one per campaign, plus `ui` for the templates' strings) that go with the plan."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from pipeline.catalogs import Domain
 from pipeline.config import Config
 from pipeline.errors import HandbillError
 from pipeline.model import Campaign
-from pipeline.names import UI_DOMAIN, validate_campaign, validate_language
+from pipeline.names import UI_DOMAIN, validate_campaign
+from pipeline.plan import Plan, RenderOptions, make_plan
 from pipeline.sources import list_campaigns, read_campaign
 from pipeline.uistrings import ui_messages
 
@@ -21,21 +25,7 @@ def campaign_names(cfg: Config, only: tuple[str, ...] = ()) -> list[str]:
         if name not in names:
             raise HandbillError(f"no campaign {name!r}; the project has: "
                                 f"{', '.join(names) or 'none'} (see `handbill new`)")
-    return list(only)
-
-
-def languages(cfg: Config, only: tuple[str, ...] = ()) -> list[str]:
-    """The project's languages, or the requested ones after validating them."""
-    if not only:
-        return list(cfg.languages)
-    out = []
-    for code in only:
-        code = validate_language(code)
-        if code not in cfg.languages:
-            raise HandbillError(f"language {code} is not in handbill.toml; add it to "
-                                "[project] languages or run `handbill init " + code + "`")
-        out.append(code)
-    return out
+    return list(dict.fromkeys(only))
 
 
 def read_campaigns(cfg: Config, names: list[str]) -> list[Campaign]:
@@ -43,11 +33,44 @@ def read_campaigns(cfg: Config, names: list[str]) -> list[Campaign]:
     return [read_campaign(cfg.root, name) for name in names]
 
 
-def domains(cfg: Config, campaigns: list[Campaign], with_ui: bool = True) -> list[Domain]:
-    """The message domains: one per campaign, plus `ui` for the templates' strings."""
-    out = [Domain(c.name, c.title, c.messages, c.languages) for c in campaigns]
-    if with_ui:
+@dataclass
+class Loaded:
+    """A plan, and the campaigns that could not be read (when reading tolerantly)."""
+
+    plan: Plan
+    failures: list[HandbillError] = field(default_factory=list)
+
+
+def load_plan(cfg: Config, campaigns: tuple[str, ...] = (), langs: tuple[str, ...] = (),
+              options: RenderOptions = RenderOptions(), tolerant: bool = False,
+              with_ui: bool | None = None) -> Loaded:
+    """Read the (requested) campaigns and make the plan over them.
+
+    tolerant: a campaign whose sources are broken is left out and its error returned, so the
+    other campaigns still build; otherwise the first broken source raises.
+    """
+    names = campaign_names(cfg, campaigns)
+    read, failures = [], []
+    for name in names:
+        try:
+            read.append(read_campaign(cfg.root, name))
+        except HandbillError as exc:
+            if not tolerant:
+                raise
+            failures.append(exc)
+    selected = tuple(c.name for c in read) if campaigns else ()
+    if campaigns and not selected:  # every requested campaign is broken: an empty plan
+        return Loaded(make_plan(cfg, [], (), (), options, with_ui=False), failures)
+    return Loaded(make_plan(cfg, read, langs, selected, options, with_ui), failures)
+
+
+def domains(plan: Plan) -> list[Domain]:
+    """The message domains of a plan, each with the languages the plan gives it."""
+    out = [Domain(c.name, c.title, c.messages,
+                  tuple(code for code in plan.languages_of(c.name) if code != c.source_language))
+           for c in plan.campaigns]
+    if plan.with_ui:
         ui = ui_messages()
         if ui:
-            out.append(Domain(UI_DOMAIN, "handbill's interface", tuple(ui)))
+            out.append(Domain(UI_DOMAIN, "handbill's interface", tuple(ui), plan.ui_languages))
     return out

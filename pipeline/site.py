@@ -3,6 +3,10 @@
 No request leaves the page: no CDN, no web fonts from elsewhere, one inline script allowed by
 its hash in the Content-Security-Policy (so an injected script could not run even if escaping
 failed). Works from file:// and on any static host.
+
+The page is written from the plan and the units' records (records.py), never from catalogs: a
+unit with no record is listed as not available yet. The page's own strings come from the `ui`
+translations the caller passes in (`ui_for`), so this module reads no catalog either.
 """
 
 from __future__ import annotations
@@ -13,17 +17,18 @@ import json
 import logging
 import re
 from pathlib import Path
+from typing import Callable
 
 from markupsafe import Markup, escape
 
 from babel.units import format_unit
 
-from pipeline.config import Config
-from pipeline.errors import HandbillError
 from pipeline.files import write_text_if_changed
 from pipeline.model import PLATFORM_NAMES, Campaign, Colours
 from pipeline.names import locale_of
 from pipeline.packs import language_info
+from pipeline.plan import Plan, Unit, output_href, site_page
+from pipeline.records import PUBLISHED, unit_state
 
 log = logging.getLogger(__name__)
 
@@ -81,21 +86,6 @@ def human_size(size: int, lang: str) -> str:
     return format_unit(max(1, round(size / 1000)), "digital-kilobyte", "short", locale=locale)
 
 
-def _stamp(cfg: Config, lang: str, campaign: str) -> dict:
-    """What build recorded for a language; after a bare `handbill render`, render.json."""
-    folder = cfg.output_dir / lang / campaign
-    try:
-        return json.loads((folder / ".build-stamp.json").read_text())
-    except (FileNotFoundError, ValueError):
-        pass
-    try:
-        state = json.loads((folder / "render.json").read_text())["status"]
-    except (FileNotFoundError, ValueError, KeyError):
-        return {}
-    pack = f"packs/{campaign}-{lang}.zip"
-    return {"state": state, "pack": pack if (cfg.output_dir / pack).is_file() else None}
-
-
 def _posts(out_dir: Path) -> list[dict]:
     """Posts from render's posts.json, one entry per post with its length per platform."""
     try:
@@ -112,18 +102,6 @@ def _posts(out_dir: Path) -> list[dict]:
     return list(posts.values())
 
 
-def _rendered_page(out_dir: Path, state: str) -> dict | None:
-    """The page texts render recorded in render.json for this state, if it did."""
-    try:
-        data = json.loads((out_dir / "render.json").read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return None
-    page = data.get("page")
-    if data.get("status") != state or not isinstance(page, dict):
-        return None
-    return page
-
-
 def _cards(out_dir: Path, campaign: Campaign, alts: dict[str, str]) -> list[dict]:
     cards = []
     folder = out_dir / "cards"
@@ -138,80 +116,76 @@ def _cards(out_dir: Path, campaign: Campaign, alts: dict[str, str]) -> list[dict
     return cards
 
 
-def write_site(cfg: Config, campaigns: list[Campaign], languages: list[str]) -> list[Path]:
-    """Write the index and one page per language from what build left in output/."""
-    from pipeline.render.templating import UI_VARIABLE, make_environment, render_template
-    from pipeline.render.translations import identity, load, load_ui, page_texts
+def _entry(plan: Plan, unit: Unit, campaign: Campaign) -> tuple[dict, dict]:
+    """(the language page's entry, the index row's state) of one unit, from its records."""
+    cfg, lang = plan.cfg, unit.lang
+    found = unit_state(unit)
+    state, record = found.state, found.record
+    page = record.page if record is not None and record.state == state else None
+    rendered = state in PUBLISHED
+    pack = None
+    if found.pack is not None:
+        pack = {"href": f"../{output_href(cfg, found.pack)}",
+                "size": human_size(found.pack.stat().st_size, lang)}
+    total = page.counts.total if page else 0
+    percent = (f"{round(100 * page.counts.reviewed / total)} %"
+               if page and total and not unit.is_source else None)
+    entry = {
+        "name": campaign.name, "title": page.title if page else campaign.title,
+        "summary": page.summary if page else campaign.summary,
+        "state": state, "percent": percent, "pack": pack,
+        "rendered": rendered, "is_source": lang == cfg.source_language,
+        "draft_note_source": "Draft — machine translation, not yet reviewed",
+        "posts": _posts(unit.out_dir) if rendered else [],
+        "cards": _cards(unit.out_dir, campaign, dict(page.cards) if page else {})
+        if rendered else [],
+    }
+    row = {"state": state, "percent": percent,
+           "pack": {"href": output_href(cfg, found.pack),
+                    "size": human_size(found.pack.stat().st_size, cfg.source_language)}
+           if pack else None}
+    return entry, row
 
+
+def write_site(plan: Plan, ui_for: Callable[[str], object]) -> list[Path]:
+    """Write output/index.html and one page per language of the plan, from the units' records.
+
+    `ui_for(lang)` gives the page's own strings in a language (a gettext-like object).
+    """
+    from pipeline.render.templating import UI_VARIABLE, make_environment, render_template
+
+    cfg = plan.cfg
     written = []
     env = make_environment()  # one environment: each template is compiled once
     env.filters["isolate"] = isolate
     source = cfg.source_language
-    all_langs = [source] + [lang for lang in languages if lang != source]
-    colours = campaigns[0].colours if campaigns else Colours()
-    index_rows: dict[str, list[dict]] = {c.name: [] for c in campaigns}
-    for lang in all_langs:
-        try:
-            ui = load_ui(cfg, lang)
-            ui.use_fuzzy = True
-        except HandbillError as exc:  # a broken ui.po: the page falls back to English
-            log.warning("%s", exc)
-            ui = identity(lang, "ui")
+    colours = plan.campaigns[0].colours if plan.campaigns else Colours()
+    index_rows: dict[str, list[dict]] = {c.name: [] for c in plan.campaigns}
+    for lang in plan.languages:
+        ui = ui_for(lang)
         info = language_info(lang)
         page_campaigns = []
-        for campaign in campaigns:
-            if lang != source and campaign.languages is not None and lang not in campaign.languages:
+        for campaign in plan.campaigns:
+            unit = plan.unit(campaign.name, lang)
+            if unit is None:
                 continue
-            stamp = _stamp(cfg, lang, campaign.name)
-            state = stamp.get("state", "skipped")
-            out_dir = cfg.output_dir / lang / campaign.name
-            rendered = state in ("final", "draft")
-            page = _rendered_page(out_dir, state) if rendered else None
-            if page is None:  # not rendered (or by an older handbill): from the catalog
-                texts = identity(lang, campaign.name)
-                if lang != source:
-                    try:
-                        texts = load(cfg, lang, campaign.name, campaign.messages, None)
-                        texts.use_fuzzy = state == "draft"
-                    except HandbillError as exc:  # a broken catalog: listed, not offered
-                        log.debug("%s", exc)  # build already reported it
-                        state, rendered = "failed", False
-                page = page_texts(campaign, texts)
-            pack = None
-            if stamp.get("pack") and (cfg.output_dir / stamp["pack"]).is_file():
-                size = (cfg.output_dir / stamp["pack"]).stat().st_size
-                pack = {"href": f"../{stamp['pack']}", "size": human_size(size, lang)}
-            total = sum(page["counts"].values())
-            percent = None if lang == source or not total else \
-                f"{round(100 * page['counts'].get('reviewed', 0) / total)} %"
-            entry = {
-                "name": campaign.name, "title": page["title"], "summary": page["summary"],
-                "state": state, "percent": percent, "pack": pack,
-                "rendered": rendered, "is_source": lang == source,
-                "draft_note_source": "Draft — machine translation, not yet reviewed",
-                "posts": _posts(out_dir) if rendered else [],
-                "cards": _cards(out_dir, campaign, page["cards"]) if rendered else [],
-            }
+            entry, row = _entry(plan, unit, campaign)
             page_campaigns.append(entry)
-            index_rows[campaign.name].append({
-                **info, "lang_tag": lang.replace("_", "-"), "state": state, "percent": percent, "pack": {"href": stamp["pack"], "size": human_size(
-                    (cfg.output_dir / stamp["pack"]).stat().st_size, source)} if pack else None})
+            index_rows[campaign.name].append({**info, "lang_tag": lang.replace("_", "-"), **row})
         html = render_template(
             env, "site/language.html", **{UI_VARIABLE: ui}, lang_tag=lang.replace("_", "-"),
             direction=info["direction"], colours=colours, script=Markup(COPY_SCRIPT),
             script_hash=SCRIPT_HASH, campaigns=page_campaigns, source_tag=source,
             page_title=f"{info['name']} — {ui.get('Campaign materials to download')}")
-        path = cfg.output_dir / lang / "index.html"
+        path = site_page(cfg, lang)
         write_text_if_changed(path, html)
         written.append(path)
     index = render_template(
-        env, "site/index.html", **{UI_VARIABLE: identity(source, "ui")},
-        lang_tag=source.replace("_", "-"), direction="ltr",
-        colours=colours, script=Markup(COPY_SCRIPT), script_hash=SCRIPT_HASH,
+        env, "site/index.html", **{UI_VARIABLE: None}, lang_tag=source.replace("_", "-"),
+        direction="ltr", colours=colours, script=Markup(COPY_SCRIPT), script_hash=SCRIPT_HASH,
         campaigns=[{"name": c.name, "title": c.title, "summary": c.summary,
-                    "languages": index_rows[c.name]} for c in campaigns])
-    path = cfg.output_dir / "index.html"
+                    "languages": index_rows[c.name]} for c in plan.campaigns])
+    path = site_page(cfg)
     write_text_if_changed(path, index)
     written.append(path)
     return written
-

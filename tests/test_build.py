@@ -139,7 +139,8 @@ def test_serve_previews_and_rebuilds_on_save(cli, project):
     from pipeline.serve import Server
 
     cfg = load_config(project)
-    build_stage.build(cfg, jobs=1)
+    one_job = build_stage.BuildOptions(jobs=1)
+    build_stage.build(cfg, options=one_job)
     server = Server(cfg, 0, interval=0.2).start()
     pages = []
 
@@ -160,9 +161,41 @@ def test_serve_previews_and_rebuilds_on_save(cli, project):
     browser.start()
     try:
         assert server.url.startswith("http://127.0.0.1:")
-        server.run(lambda new_cfg: build_stage.build(new_cfg, jobs=1), pytest.fail)
+        server.run(lambda new_cfg: build_stage.build(new_cfg, options=one_job), pytest.fail)
     finally:
         browser.join(timeout=120)
         server.stop()
     assert "ES Free them all" in pages[0]
     assert "NUEVO Free them all" in pages[-1]
+
+
+def test_the_summary_counts_skipped_languages_and_says_why(cli, project):
+    path = project / "locales/es/LC_MESSAGES/demo.po"
+    catalog = read_catalog(path)
+    catalog.messages[0].msgstr = ""
+    path.write_bytes(dump_catalog(catalog))
+    result = cli("build", env=EPOCH)  # skipping by policy is not a failure: exit 0
+    assert states(result) == {"en": "final", "es": "skipped", "ar": "draft"}
+    assert "built 2 of 3 units" in result.stdout
+    assert "1 final, 1 draft, 1 skipped, 0 failed" in result.stdout
+    assert "skipped, not published: es (demo): 1 untranslated; translate them, or use " \
+           "--allow-incomplete" in result.stdout
+    again = cli("build", env=EPOCH)  # still skipped, still said, though nothing was rebuilt
+    assert "built 0 of 3 units" in again.stdout and "(3 unchanged)" in again.stdout
+    assert "1 skipped" in again.stdout and "skipped, not published: es (demo)" in again.stdout
+
+
+def test_jobs_governs_the_catalog_pool_and_the_render_pool(project, monkeypatch):
+    from pipeline import build as build_stage
+    from pipeline import workers
+
+    asked = []
+    real = workers.run
+
+    def spy(function, argument_lists, jobs, *args, **kwargs):
+        asked.append(jobs)
+        return real(function, argument_lists, jobs, *args, **kwargs)
+
+    monkeypatch.setattr(workers, "run", spy)
+    build_stage.build(load_config(project), options=build_stage.BuildOptions(jobs=1))
+    assert asked == [1, 1]  # update's merges, then the renders

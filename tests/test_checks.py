@@ -12,6 +12,7 @@ from pipeline import checks, textlength
 from pipeline.checks import ERROR, WARNING, check_entry, entry_errors, make_context
 from pipeline.config import load_config
 from pipeline.catalogs.pofile import Entry, read_catalog
+from pipeline.plan import make_plan
 from pipeline.sources import read_campaign
 
 FIXTURE = REPO / "tests" / "data" / "checks"
@@ -274,7 +275,8 @@ def test_text_output_is_compiler_style_with_a_summary():
 def test_error_counts_for_status(fixture_findings):
     cfg = load_config(FIXTURE)
     errors = sum(f["severity"] == "error" for f in fixture_findings)
-    assert checks.error_counts(cfg, ["rally"], ["es"]) == {("rally", "es"): errors}
+    plan = make_plan(cfg, [read_campaign(FIXTURE, "rally")], ["es"])
+    assert checks.error_counts(cfg, plan) == {("rally", "es"): errors}
 
 
 def test_a_clean_project_passes(cli):
@@ -295,7 +297,8 @@ def test_shipped_reviewed_languages_have_no_errors():
     assert (REPO / "locales").is_dir(), "the repository ships its catalogs"
     cfg = load_config(REPO)
     campaign = read_campaign(REPO, "free-assange")
-    findings = checks.run_checks(cfg, [campaign], ["es", "pt_BR", "fr"], include_ui=False)
+    plan = make_plan(cfg, [campaign], ["es", "pt_BR", "fr"], with_ui=False)
+    findings = checks.run_checks(cfg, plan)
     reviewed_errors = [str(f) for f in findings if f.severity == ERROR and not f.fuzzy]
     assert reviewed_errors == []
     assert read_catalog(REPO / "locales" / "es" / "LC_MESSAGES" / "free-assange.po").messages

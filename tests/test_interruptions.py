@@ -97,3 +97,57 @@ def test_render_and_build_killed_at_random_points(tmp_path):
             assert pdf.read_bytes().startswith(b"%PDF") and b"%%EOF" in pdf.read_bytes()[-64:]
         assert run(work, "build", "--jobs", "2") == 0
         assert digest_tree(work, "output/packs/*.zip") == packs, f"trial {trial}"
+
+
+def _alive_in_group(pgid: int) -> list[int]:
+    """The live processes of process group `pgid` (a zombie counts as gone)."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # it ended while we looked
+            continue
+        if int(fields[2]) == pgid and fields[0] not in ("Z", "X"):
+            pids.append(int(stat.parent.name))
+    return pids
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def test_sigterm_to_build_stops_its_render_workers(tmp_path):
+    root = project(tmp_path, "term")
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "--project", str(root), "build",
+                             "--jobs", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True, env=ENV, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while len(_children(proc.pid)) < 2:  # both render workers are at work
+            assert proc.poll() is None and time.monotonic() < deadline, "no workers started"
+            time.sleep(0.05)
+        time.sleep(0.3)
+        os.kill(proc.pid, signal.SIGTERM)
+        assert proc.wait(timeout=30) == 143
+        deadline = time.monotonic() + 10
+        while _alive_in_group(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _alive_in_group(proc.pid) == [], "a render worker outlived `handbill build`"
+        assert "stopped by signal 15" in proc.stderr.read()
+    finally:
+        proc.stderr.close()
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    # What was done is kept, nothing is half-written, and the next build finishes the job.
+    assert not list(root.glob("output/**/*.tmp"))
+    assert run(root, "build", "--jobs", "2") == 0

@@ -9,10 +9,10 @@ import zipfile
 
 import pytest
 
-from pipeline.catalogs import Status
 from pipeline.config import load_config
 from pipeline.errors import HandbillError
 from pipeline.packs import language_info, make_pack
+from pipeline.records import CatalogCounts
 
 WHEN = dt.datetime(2022, 2, 25, 12, 0, tzinfo=dt.timezone.utc)
 
@@ -32,8 +32,8 @@ def _fake_render(root, lang="ar", campaign="demo"):
 
 def _pack(demo, **kw):
     cfg = load_config(demo)
-    status = Status("demo", "ar", 10, 4, 3, 2, 1)
-    args = dict(campaign="demo", title="حرروهم جميعا", lang="ar", state="draft", status=status,
+    counts = CatalogCounts(10, 4, 3, 2, 1)
+    args = dict(campaign="demo", title="حرروهم جميعا", lang="ar", state="draft", counts=counts,
                 readme="اقرأني", revision="abc123", built_at=WHEN)
     args.update(kw)
     return make_pack(cfg, **args)

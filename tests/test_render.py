@@ -211,7 +211,7 @@ def test_rendering_again_writes_nothing(rendered):
     cfg = load_config(root)
     result = render_language(cfg, read_campaign(root, "demo"), "es")
     assert result.state == "final" and result.files and result.written == []
-    assert result.title == "Libérenlos a todos" and "leaflet.pdf" in result.readme
+    assert result.record.title == "Libérenlos a todos" and "leaflet.pdf" in result.record.readme
 
 
 # ---------------------------------------------------------------------------- review state
@@ -374,7 +374,8 @@ def test_source_language_is_the_only_one_needed(tmp_path):
 def test_unknown_language_is_a_usage_error(tmp_path):
     root = write_demo(tmp_path / "proj", languages=("es",))
     result = Cli(root)("render", "--lang", "de", expect=1)
-    assert "language de is not in handbill.toml" in result.stderr
+    assert "language de is not served by any campaign" in result.stderr
+    assert "`handbill init de`" in result.stderr and len(result.stderr.splitlines()) == 1
 
 
 # ---------------------------------------------------------------------------- shipped project

@@ -1,15 +1,8 @@
-"""Where catalogs live: locales/<domain>.pot and locales/<lang>/LC_MESSAGES/<domain>.po."""
+"""Where catalogs live: the plan's answer (pipeline.plan is the one place that says where each
+file lives); these names stay for the catalog stage's callers."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from pipeline.plan import po_path, pot_path
 
-from pipeline.config import Config
-
-
-def pot_path(cfg: Config, domain: str) -> Path:
-    return cfg.locales_dir / f"{domain}.pot"
-
-
-def po_path(cfg: Config, lang: str, domain: str) -> Path:
-    return cfg.locales_dir / lang / "LC_MESSAGES" / f"{domain}.po"
+__all__ = ["po_path", "pot_path"]

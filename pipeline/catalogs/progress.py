@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.catalogs.paths import po_path
 from pipeline.catalogs.pofile import Catalog, Entry, read_catalog
 from pipeline.catalogs.template import load_pot
 from pipeline.config import Config
@@ -61,24 +60,24 @@ def catalog_status(catalog: Catalog, campaign: str, lang: str,
     return Status(campaign, lang, total, reviewed, fuzzy, drafts, untranslated)
 
 
-def status(cfg: Config, domains: list[str], languages: list[str]
-           ) -> tuple[list[Status], list[HandbillError]]:
-    """Counts per domain and language; a missing or broken catalog is reported, not fatal."""
+def status(cfg: Config, refs) -> tuple[list[Status], list[HandbillError]]:
+    """Counts per catalog of `refs` (plan.CatalogRef: domain, lang, po, pot); a missing or
+    broken catalog is reported, not fatal."""
     rows, failures = [], []
-    for domain in domains:
-        try:
-            template = load_pot(cfg, domain)
-        except HandbillError:
-            template = None  # no template yet: the catalogs' own counts
-        for lang in languages:
-            path = po_path(cfg, lang, domain)
-            if not path.exists():
-                failures.append(CatalogError(f"no catalog for {lang}; run `handbill update` to "
-                                             "create it", path))
-                continue
+    templates: dict[str, Catalog | None] = {}
+    for ref in refs:
+        if ref.domain not in templates:
             try:
-                rows.append(catalog_status(read_catalog(path, cfg.root), domain, lang,
-                                           template))
-            except HandbillError as exc:
-                failures.append(exc)
+                templates[ref.domain] = load_pot(cfg, ref.domain)
+            except HandbillError:
+                templates[ref.domain] = None  # no template yet: the catalogs' own counts
+        if not ref.po.exists():
+            failures.append(CatalogError(f"no catalog for {ref.lang}; run `handbill update` to "
+                                         "create it", ref.po))
+            continue
+        try:
+            rows.append(catalog_status(read_catalog(ref.po, cfg.root), ref.domain, ref.lang,
+                                       templates[ref.domain]))
+        except HandbillError as exc:
+            failures.append(exc)
     return rows, failures

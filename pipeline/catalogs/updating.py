@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import __version__, files
+from pipeline import __version__, files, workers
 from pipeline.catalogs.ui import fingerprint as ui_fingerprint
 from pipeline.catalogs.ui import seed as seed_ui
 from pipeline.catalogs.changes import Change, between_entries, first_change
@@ -48,6 +48,7 @@ class UpdateResult:
     unchanged: int = 0
     stats: dict[Path, MergeStats] = field(default_factory=dict)
     failures: list[HandbillError] = field(default_factory=list)
+    failed: set[tuple[str, str]] = field(default_factory=set)  # (domain, lang) that failed
 
 
 # Fewer catalogs than this are merged in this process: starting workers would cost more.
@@ -99,34 +100,17 @@ class _UpdateJob:
                 or Change(1, "would change"))
 
 
-_FORKED_JOB: _UpdateJob | None = None
-
-
-def _run_forked_task(task: tuple[str, str, Path]):
-    return _FORKED_JOB.run(task)
-
-
-def _worker_count(jobs: int | None, tasks: int) -> int:
-    if tasks < _PARALLEL_MIN:
-        return 1
-    import multiprocessing
-    import threading
-
-    # Forking is safe only from a single-threaded process (not, say, from `handbill serve`).
-    if (threading.active_count() > 1 or multiprocessing.current_process().daemon
-            or "fork" not in multiprocessing.get_all_start_methods()):
-        return 1
-    if jobs is None:
-        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(jobs or 1, 8))
+def _crashed(task: tuple[str, str, Path], why: str):
+    return "failed", HandbillError(f"could not be merged: {why}", task[2]), None
 
 
 def update(cfg: Config, domains: list[Domain], languages: list[str], check: bool = False,
            matcher: FuzzyMatcher | None = None, jobs: int | None = None) -> UpdateResult:
     """Merge each domain's POT into every language's PO; a broken PO fails alone.
 
-    Many catalogs are merged by `jobs` forked processes (default: one per CPU, at most 8);
-    the files and the result are the same as in one process.
+    Many catalogs are merged in the worker pool (pipeline.workers: `jobs` forked processes,
+    by default one per CPU, at most 8); the files and the result are the same as in one
+    process.
     """
     plan: list[HandbillError | tuple[str, str, Path]] = []
     pots: dict[str, Catalog] = {}
@@ -146,23 +130,12 @@ def update(cfg: Config, domains: list[Domain], languages: list[str], check: bool
     cached = {task for task in plan if isinstance(task, tuple) and cache.fresh(*task)}
     tasks = [item for item in plan if isinstance(item, tuple) and item not in cached]
     job = _UpdateJob(pots, matcher or FuzzyMatcher(), cfg.wrap, check, now(), cfg.root)
-    workers = _worker_count(jobs, len(tasks))
-    if workers > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        global _FORKED_JOB
-        _FORKED_JOB = job
-        try:
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                # Long runs of one domain per worker keep its fuzzy matches cached there.
-                chunk = max(1, len(tasks) // (workers * 8))
-                outcomes = list(pool.map(_run_forked_task, tasks, chunksize=chunk))
-        finally:
-            _FORKED_JOB = None
-    else:
-        outcomes = [job.run(task) for task in tasks]
+    count = jobs or workers.default_jobs()
+    # Long runs of one domain per worker keep its fuzzy matches cached there.
+    done = dict(workers.run(job.run, [(task,) for task in tasks], count, _crashed,
+                            batch=max(1, len(tasks) // (count * 8)),
+                            inline_below=_PARALLEL_MIN))
+    outcomes = [done[(task,)] for task in tasks]
     result = UpdateResult()
     done = iter(outcomes)
     for item in plan:
@@ -178,6 +151,7 @@ def update(cfg: Config, domains: list[Domain], languages: list[str], check: bool
             cache.record(*item)
         if outcome == "failed":
             result.failures.append(error)
+            result.failed.add((item[0], item[1]))
             continue
         result.stats[path] = stats
         if outcome == "stale":

@@ -8,9 +8,9 @@ Public functions:
 - ``check_entry(entry, context) -> list[Finding]``: every finding of one entry; build the
   context with ``make_context(campaign, lang, nplurals, path, catalog)``.
 - ``check_catalog(catalog, campaign, lang, path="") -> list[Finding]``: one .po file.
-- ``run_checks(cfg, campaigns, languages, include_ui=True) -> list[Finding]``: every catalog of
-  those campaigns (and the `ui` domain) in those languages; `catalog_targets` lists them.
-- ``error_counts(cfg, campaign_names, languages) -> dict[(campaign, lang), int]``: for status.
+- ``run_checks(cfg, plan) -> list[Finding]``: every existing catalog of a plan (pipeline.plan:
+  its campaigns in the languages they serve, and the `ui` domain); `catalog_targets` lists them.
+- ``error_counts(cfg, plan) -> dict[(campaign, lang), int]``: for status.
 
 A Finding is located at the line of the entry's msgid (``path:line: severity [id] message``).
 Untranslated, obsolete and header entries are not checked; fuzzy ones are, with fuzzy=True.
@@ -31,11 +31,12 @@ coordinator waives them, per language, in handbill.toml's [check] (allow_hosts, 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.catalogs import plural_count, po_path
+from pipeline.catalogs import plural_count
 from pipeline.checks import rules as _rules  # noqa: F401  (registers the checks)
 from pipeline.checks.context import (
     ERROR, REGISTRY, WARNING, CheckContext, Finding, form_sources, make_context,
@@ -43,9 +44,8 @@ from pipeline.checks.context import (
 from pipeline.config import Config
 from pipeline.errors import CatalogError
 from pipeline.model import Campaign
-from pipeline.names import UI_DOMAIN
+from pipeline.plan import Plan
 from pipeline.catalogs.pofile import Catalog, Entry, read_catalog
-from pipeline.sources import read_campaign
 
 __all__ = ["ERROR", "WARNING", "REGISTRY", "CheckContext", "Finding", "Target", "make_context",
            "check_entry", "entry_errors", "check_catalog", "catalog_targets", "run_checks",
@@ -132,32 +132,22 @@ class Target:
     path: Path
 
 
-def catalog_targets(cfg: Config, campaigns: list[Campaign], languages: list[str],
-                    include_ui: bool = True) -> list[Target]:
-    """The existing catalogs of these campaigns (and `ui`) in these languages."""
+def catalog_targets(cfg: Config, plan: Plan) -> list[Target]:
+    """The existing catalogs of a plan (its campaigns, and `ui` when the plan has it)."""
     targets = []
-    for campaign in campaigns:
-        for lang in languages:
-            if campaign.languages is not None and lang not in campaign.languages:
-                continue
-            path = po_path(cfg, lang, campaign.name)
-            if path.is_file():
-                targets.append(Target(campaign.name, campaign, lang, path))
-            else:
-                log.info("%s: no catalog yet; run `handbill update`", cfg.relpath(path))
-    if include_ui:
-        for lang in languages:
-            path = po_path(cfg, lang, UI_DOMAIN)
-            if path.is_file():
-                targets.append(Target(UI_DOMAIN, None, lang, path))
+    for ref in plan.catalogs:
+        campaign = plan.campaign(ref.campaign) if ref.campaign else None
+        if ref.po.is_file():
+            targets.append(Target(ref.domain, campaign, ref.lang, ref.po))
+        elif campaign is not None:
+            log.info("%s: no catalog yet; run `handbill update`", cfg.relpath(ref.po))
     return targets
 
 
-def run_checks(cfg: Config, campaigns: list[Campaign], languages: list[str],
-               include_ui: bool = True) -> list[Finding]:
+def run_checks(cfg: Config, plan: Plan) -> list[Finding]:
     """Check every catalog of `catalog_targets`; an unreadable catalog is an error finding."""
     findings = []
-    for target in catalog_targets(cfg, campaigns, languages, include_ui):
+    for target in catalog_targets(cfg, plan):
         rel = cfg.relpath(target.path)
         try:
             catalog = read_catalog(target.path, cfg.root)
@@ -169,13 +159,11 @@ def run_checks(cfg: Config, campaigns: list[Campaign], languages: list[str],
     return findings
 
 
-def error_counts(cfg: Config, campaign_names: list[str], languages: list[str]
-                 ) -> dict[tuple[str, str], int]:
-    """Errors per (campaign, language) among the existing catalogs; reads the campaigns."""
-    campaigns = [read_campaign(cfg.root, name) for name in campaign_names]
-    counts = {(t.domain, t.language): 0
-              for t in catalog_targets(cfg, campaigns, languages, include_ui=False)}
-    for finding in run_checks(cfg, campaigns, languages, include_ui=False):
+def error_counts(cfg: Config, plan: Plan) -> dict[tuple[str, str], int]:
+    """Errors per (campaign, language) among the existing catalogs of the plan's campaigns."""
+    campaigns_only = dataclasses.replace(plan, with_ui=False)
+    counts = {(t.domain, t.language): 0 for t in catalog_targets(cfg, campaigns_only)}
+    for finding in run_checks(cfg, campaigns_only):
         if finding.severity == ERROR:
             key = (finding.campaign, finding.language)
             counts[key] = counts.get(key, 0) + 1

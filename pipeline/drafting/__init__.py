@@ -10,33 +10,34 @@ runner.py (the pool and the saving), cache.py.
 
 from __future__ import annotations
 
-from pipeline import catalogs, project
+from pipeline import catalogs
 from pipeline.config import Config
 from pipeline.drafting import registry
 from pipeline.drafting.runner import Job, Progress, run
 from pipeline.drafting.summary import CatalogSummary, DraftSummary, Problem
 from pipeline.errors import CatalogError, HandbillError
-from pipeline.names import UI_DOMAIN
 from pipeline.catalogs.pofile import read_catalog
+from pipeline.model import Campaign
+from pipeline.plan import CatalogRef
+from pipeline.project import load_plan
 
 __all__ = ["draft", "DraftSummary", "CatalogSummary", "Problem"]
 
 
-def _targets(cfg: Config, campaigns: tuple[str, ...]) -> list[tuple]:
-    """(domain, source language, protected terms, languages or None, campaign) to draft."""
-    names = project.campaign_names(cfg, campaigns)
-    out = []
-    for campaign in project.read_campaigns(cfg, names):
-        terms = tuple(campaign.protected_terms) + ((campaign.organisation,)
-                                                   if campaign.organisation else ())
-        out.append((campaign.name, campaign.source_language, terms, campaign.languages,
-                    campaign))
-    # The templates' strings are drafted with everything, as `handbill update` merges them.
-    ui_exists = catalogs.pot_path(cfg, UI_DOMAIN).exists() or any(
-        catalogs.po_path(cfg, lang, UI_DOMAIN).exists() for lang in cfg.languages)
-    if not campaigns and ui_exists:
-        out.append((UI_DOMAIN, cfg.source_language, (), None, None))
-    return out
+def _targets(cfg: Config, languages: tuple[str, ...], campaigns: tuple[str, ...]
+             ) -> list[tuple[CatalogRef, tuple[str, ...], Campaign | None]]:
+    """(catalog, protected terms, campaign or None for `ui`) to draft: the plan's catalogs
+    (pipeline.plan decides which languages each campaign serves; the templates' strings go
+    with every campaign, as `handbill update` merges them)."""
+    plan = load_plan(cfg, campaigns, languages).plan
+    terms = {c.name: tuple(c.protected_terms) + ((c.organisation,) if c.organisation else ())
+             for c in plan.campaigns}
+    refs = plan.catalogs
+    ui = [ref for ref in refs if ref.campaign is None]
+    if ui and not (ui[0].pot.exists() or any(ref.po.exists() for ref in ui)):
+        refs = tuple(ref for ref in refs if ref.campaign is not None)
+    return [(ref, terms.get(ref.campaign, ()),
+             plan.campaign(ref.campaign) if ref.campaign else None) for ref in refs]
 
 
 def _template_size(cfg: Config, domain: str) -> int | None:
@@ -56,23 +57,21 @@ def draft(cfg: Config, languages: tuple[str, ...] = (), campaigns: tuple[str, ..
     Writes those catalogs and .handbill/cache/ (nothing when dry_run). Reviewed and fuzzy
     entries are never touched. A language an engine cannot serve fails alone.
     """
-    langs = project.languages(cfg, tuple(languages))
-    chosen = {lang: engine or cfg.draft.engine_for(lang) for lang in langs}
+    targets = _targets(cfg, tuple(languages), tuple(campaigns))
+    chosen = {ref.lang: engine or cfg.draft.engine_for(ref.lang) for ref, _, _ in targets}
     for name in sorted(set(chosen.values())):
         registry.spec(name)  # an unknown engine is a ConfigError naming the engines
     made: dict[str, object] = {}
     checked: dict[tuple[str, str, str], HandbillError | None] = {}
+    sizes: dict[str, int | None] = {}
     jobs = []
-    for domain, source, terms, wanted, campaign in _targets(cfg, tuple(campaigns)):
-        expected = _template_size(cfg, domain)
-        for lang in langs:
-            if wanted is not None and lang not in wanted:
-                continue
-            name = chosen[lang]
-            job = Job(domain, lang, source, catalogs.po_path(cfg, lang, domain), name,
-                      terms=terms, campaign=campaign, expected=expected)
-            jobs.append(job)
-            job.error = _prepare(cfg, job, made, checked)
+    for ref, terms, campaign in targets:
+        if ref.domain not in sizes:
+            sizes[ref.domain] = _template_size(cfg, ref.domain)
+        job = Job(ref.domain, ref.lang, ref.source_language, ref.po, chosen[ref.lang],
+                  terms=terms, campaign=campaign, expected=sizes[ref.domain])
+        jobs.append(job)
+        job.error = _prepare(cfg, job, made, checked)
     return run(cfg, jobs, dry_run, progress)
 
 

@@ -15,6 +15,7 @@ from pipeline.drafting.settings import EngineSettings
 from pipeline.errors import CatalogError, ConfigError, HandbillError
 from pipeline.fuzzy import FuzzyMatcher
 from pipeline.catalogs.pofile import read_catalog
+from pipeline.plan import catalog_dir
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ class MemoryEngine(BaseEngine):
         if not 0 < self.similarity <= 1:
             raise ConfigError(f"{settings.where('similarity')}: similarity must be above 0 "
                               "and at most 1 (0.75 means 75% alike)")
-        self.locales = settings.cfg.locales_dir
+        self.cfg = settings.cfg
         self._pools: dict[str, tuple[dict[str, str], frozenset[str]]] = {}
         self._lock = threading.Lock()
         self._matcher = FuzzyMatcher(self.similarity)
@@ -50,10 +51,10 @@ class MemoryEngine(BaseEngine):
 
     def _read(self, target: str) -> dict[str, str]:
         pool: dict[str, str] = {}
-        folder = self.locales / target / "LC_MESSAGES"
+        folder = catalog_dir(self.cfg, target)
         for path in sorted(folder.glob("*.po")):
             try:
-                catalog = read_catalog(path, self.locales.parent)
+                catalog = read_catalog(path, self.cfg.root)
             except HandbillError as exc:
                 # A broken catalog is drafted (or reported) on its own; the memory does without.
                 log.warning("translation memory skips %s: %s", path, exc)
@@ -70,7 +71,7 @@ class MemoryEngine(BaseEngine):
         return pool
 
     def check(self, source: str, target: str) -> None:
-        folder = self.locales / target / "LC_MESSAGES"
+        folder = catalog_dir(self.cfg, target)
         if not any(folder.glob("*.po")):
             raise CatalogError(f"no catalogs for {target} to take translations from; run "
                                "`handbill update` first", folder)

@@ -22,6 +22,7 @@ from pathlib import Path
 from pipeline import catalogs
 from pipeline.catalogs import DRAFT_MARK, Domain, is_draft
 from pipeline.config import Config
+from pipeline.plan import served_languages
 from pipeline.errors import HandbillError
 from pipeline.files import write_if_changed
 from pipeline.fuzzy import FuzzyMatcher
@@ -49,12 +50,9 @@ def import_files(cfg: Config, campaign: Campaign, lang: str, paths: list[Path],
     if lang == campaign.source_language:
         raise HandbillError(f"{lang} is the campaign's source language; import translations "
                             "into another language")
-    if lang not in cfg.languages:
-        raise HandbillError(f"language {lang} is not in handbill.toml; run `handbill init "
-                            f"{lang}` first")
-    if campaign.languages is not None and lang not in campaign.languages:
-        raise HandbillError(f"campaign {campaign.name} is not translated into {lang} (see "
-                            "`languages:` in its campaign.yml)")
+    if lang not in served_languages(cfg, campaign):  # the plan's rule (pipeline.plan)
+        raise HandbillError(f"campaign {campaign.name} does not serve {lang}; run `handbill "
+                            f"init {lang} --campaign {campaign.name}` first")
     path = catalogs.po_path(cfg, lang, campaign.name)
     result = ImportResult(campaign.name, lang, path, dry_run=dry_run)
     for index, file in enumerate(paths):

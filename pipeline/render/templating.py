@@ -21,6 +21,7 @@ import signal
 import threading
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 from jinja2 import (BaseLoader, ChoiceLoader, Environment, StrictUndefined, Undefined,
@@ -33,7 +34,9 @@ from markupsafe import escape
 
 from pipeline import files
 from pipeline.errors import RenderError
-from pipeline.render.translations import Translations
+
+if TYPE_CHECKING:  # only a type here: the download page uses templates without the catalogs
+    from pipeline.render.translations import Translations
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 UI_VARIABLE = "_ui"  # a render variable that overrides the environment's own translations

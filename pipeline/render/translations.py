@@ -15,11 +15,13 @@ import logging
 import re
 from dataclasses import asdict, dataclass, field
 
-from pipeline.catalogs import is_draft, plural_count, po_path
+from pipeline.catalogs import catalog_status, is_draft, plural_count
 from pipeline.config import Config
 from pipeline.model import Campaign, Message
 from pipeline.names import UI_DOMAIN
+from pipeline.plan import TEMPLATES_LANGUAGE, po_path
 from pipeline.catalogs.pofile import Catalog, Entry, read_catalog
+from pipeline.records import CatalogCounts, PageTexts, RenderCounts
 from pipeline.render.markdown import PlaceholderError, placeholder_names
 
 log = logging.getLogger(__name__)
@@ -55,6 +57,7 @@ class Translations:
     reasons: list[str] = field(default_factory=list)
     use_fuzzy: bool = False
     fallbacks: set[Key] = field(default_factory=set)
+    catalog: CatalogCounts | None = None  # the catalog's own counts (for the pack's manifest)
 
     def get(self, msgid: str, context: str | None = None) -> str:
         """The translation to print, or the source text (recorded as a fallback)."""
@@ -140,6 +143,9 @@ def load(cfg: Config, lang: str, domain: str, messages: tuple[Message, ...] | li
         return out
     catalog: Catalog = read_catalog(path, cfg.root)
     nplurals = plural_count(catalog)
+    status = catalog_status(catalog, domain, lang)
+    out.catalog = CatalogCounts(status.total, status.reviewed, status.fuzzy, status.drafts,
+                                status.untranslated)
     checker = _checker(campaign, lang, nplurals, cfg.relpath(path), catalog, cfg.check)
     entries = {e.key: e for e in catalog.messages}
     stale = 0
@@ -193,7 +199,7 @@ def _ui_messages() -> tuple[tuple[Message, ...], frozenset[Key]]:
 def load_ui(cfg: Config, lang: str) -> Translations:
     """The templates' strings (`ui` domain) in `lang`; counts cover render's own templates."""
     messages, used = _ui_messages()
-    if lang == "en":
+    if lang == TEMPLATES_LANGUAGE:
         return identity(lang, UI_DOMAIN)  # the templates are written in English
     return load(cfg, lang, UI_DOMAIN, messages, None, counted=used)
 
@@ -243,13 +249,13 @@ def decide(counts: Counts, drafts_policy: str, allow_incomplete: bool) -> Decisi
     return Decision(FINAL, False, False, "fully reviewed")
 
 
-def page_texts(campaign: Campaign, texts: Translations) -> dict:
+def page_texts(campaign: Campaign, texts: Translations) -> PageTexts:
     """What the download page shows of a language: its title, summary and the cards' alt
     texts, and the catalog's counts. Render records it in render.json, so that the page need
-    not read and check the catalog again."""
-    return {"title": texts.get(campaign.title, "campaign:title"),
-            "summary": texts.get(campaign.summary, "campaign:summary") if campaign.summary
-            else "",
-            "cards": {card.id: texts.get(card.text, f"card:{card.id}")
-                      for card in campaign.cards},
-            "counts": asdict(texts.counts)}
+    not read the catalog."""
+    return PageTexts(
+        title=texts.get(campaign.title, "campaign:title"),
+        summary=texts.get(campaign.summary, "campaign:summary") if campaign.summary else "",
+        cards=tuple((card.id, texts.get(card.text, f"card:{card.id}"))
+                    for card in campaign.cards),
+        counts=RenderCounts(**asdict(texts.counts)))

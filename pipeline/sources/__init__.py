@@ -90,7 +90,7 @@ def read_campaign(project_root: Path, name: str) -> Campaign:
         problems.raise_if_any()
     campaign = Campaign(
         name=name, root=root, relroot=rel, blocks=leaflet.blocks, posts=tuple(posts),
-        cards=tuple(cards), paper=leaflet.paper or "A5", references=leaflet.references,
+        cards=tuple(cards), paper=leaflet.paper, references=leaflet.references,
         images=leaflet.images, **meta)
     messages = extract_messages(campaign, problems)
     problems.raise_if_any()
