@@ -12,6 +12,7 @@ It reads nothing from disk except in `unused_catalogs`, and imports no stage: st
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -49,12 +50,24 @@ def po_path(cfg: Config, lang: str, domain: str) -> Path:
 
 def unit_dir(cfg: Config, campaign: str, lang: str) -> Path:
     """output/<lang>/<campaign>/, where render writes a unit's files."""
-    return cfg.output_dir / lang / campaign
+    return _lang_output(cfg.output_dir, lang) / campaign
 
 
 def pack_path(cfg: Config, campaign: str, lang: str) -> Path:
     """output/packs/<campaign>-<lang>.zip"""
-    return cfg.output_dir / PACKS_FOLDER / f"{campaign}-{lang}.zip"
+    return _packs_dir(cfg.output_dir) / _pack_name(campaign, lang)
+
+
+def _lang_output(output: Path, lang: str) -> Path:
+    return output / lang
+
+
+def _packs_dir(output: Path) -> Path:
+    return output / PACKS_FOLDER
+
+
+def _pack_name(campaign: str, lang: str) -> str:
+    return f"{campaign}-{lang}.zip"
 
 
 def site_page(cfg: Config, lang: str | None = None) -> Path:
@@ -110,13 +123,17 @@ class Cost:
         return (40 + self.messages + 12 * self.cards) * _SCRIPT_FACTOR.get(self.script, 10)
 
 
+@functools.lru_cache(maxsize=1024)
+def _script(lang: str) -> str:
+    try:
+        return script_of(lang)
+    except (ValueError, LookupError):
+        return "Latn"
+
+
 def estimate_cost(campaign: Campaign, lang: str) -> Cost:
     """The Cost of rendering `campaign` in `lang`."""
-    try:
-        script = script_of(lang)
-    except (ValueError, LookupError):
-        script = "Latn"
-    return Cost(len(campaign.messages), len(campaign.cards), script)
+    return Cost(len(campaign.messages), len(campaign.cards), _script(lang))
 
 
 @dataclass(frozen=True)
@@ -146,16 +163,25 @@ class Unit:
         return f"{self.campaign}/{self.lang}"
 
 
-def make_unit(cfg: Config, campaign: Campaign, lang: str) -> Unit:
-    """The Unit of `campaign` in `lang`, with every path it touches."""
+def make_unit(cfg: Config, campaign: Campaign, lang: str, _bases: dict | None = None) -> Unit:
+    """The Unit of `campaign` in `lang`, with every path it touches.
+
+    `_bases` caches the folders that units share (a plan has thousands of units: building
+    every path from the root took half a second at 1,000 of them)."""
+    bases = {} if _bases is None else _bases
+    if not bases:
+        bases.update(output=cfg.output_dir, packs=_packs_dir(cfg.output_dir))
+    if lang not in bases:
+        bases[lang] = (catalog_dir(cfg, lang), _lang_output(bases["output"], lang))
+    catalogs, lang_output = bases[lang]
+    out_dir = lang_output / campaign.name
     return Unit(
         campaign=campaign.name, lang=lang, source_language=campaign.source_language,
         source_dir=campaign.root, pot=pot_path(cfg, campaign.name),
-        po=None if lang == campaign.source_language else po_path(cfg, lang, campaign.name),
-        ui_po=po_path(cfg, lang, UI_DOMAIN), out_dir=unit_dir(cfg, campaign.name, lang),
-        pack=pack_path(cfg, campaign.name, lang),
-        stamp=unit_dir(cfg, campaign.name, lang) / STAMP_NAME,
-        record=unit_dir(cfg, campaign.name, lang) / RECORD_NAME,
+        po=None if lang == campaign.source_language else catalogs / f"{campaign.name}.po",
+        ui_po=catalogs / f"{UI_DOMAIN}.po", out_dir=out_dir,
+        pack=bases["packs"] / _pack_name(campaign.name, lang),
+        stamp=out_dir / STAMP_NAME, record=out_dir / RECORD_NAME,
         cost=estimate_cost(campaign, lang))
 
 
@@ -291,7 +317,8 @@ def make_plan(cfg: Config, campaigns: Sequence[Campaign], languages: Sequence[st
     for code in requested:
         if not any(code in codes for codes in served.values()):
             raise _not_served(code, selected)
-    units = tuple(make_unit(cfg, c, code) for c in chosen for code in served[c.name]
+    bases: dict = {}
+    units = tuple(make_unit(cfg, c, code, bases) for c in chosen for code in served[c.name]
                   if not requested or code in requested)
     return Plan(cfg, tuple(chosen), units, not selected if with_ui is None else with_ui,
                 selected, requested, options)
