@@ -318,7 +318,7 @@ def test_placeholders_outside_the_grammar_are_refused_all_at_once(strike):
 
 def test_hashtag_overrides_reach_every_output(strike, monkeypatch):
     root, cli = strike
-    from pipeline.render import cards_mod
+    from pipeline.render import cards as cards_mod
 
     seen = {}
     real = cards_mod.CardText
