@@ -102,6 +102,7 @@ class DraftCommand(click.Command):
 
 
 def extract(cfg: Config, report) -> int:
+    """Each template and its state; 1 with --check when one is out of date."""
     for path, messages, changed in report.templates:
         state = ("out of date" if report.check else "written") if changed else "up to date"
         click.echo(f"{cfg.relpath(path)}: {messages} messages, {state}")
@@ -109,6 +110,7 @@ def extract(cfg: Config, report) -> int:
 
 
 def init(cfg: Config, report) -> None:
+    """The catalogs created or kept, and the files edited to serve the language."""
     for path in report.created:
         click.echo(f"created {cfg.relpath(path)}")
     for path in report.existing:
@@ -118,6 +120,7 @@ def init(cfg: Config, report) -> None:
 
 
 def update(cfg: Config, report) -> int:
+    """What each catalog merge did; 1 if one failed (or, with --check, is out of date)."""
     result = report.result
     for path in result.written:
         s = result.stats[path]
@@ -137,6 +140,7 @@ def update(cfg: Config, report) -> int:
 
 
 def status(cfg: Config, report, as_json: bool) -> int:
+    """The progress table (or JSON) and catalogs no campaign uses; 1 if one is missing."""
     errs = report.errors
     if as_json:
         items = [r.as_dict() for r in report.rows]
@@ -165,6 +169,7 @@ def status(cfg: Config, report, as_json: bool) -> int:
 
 
 def check(report, fmt: str) -> int:
+    """Every finding, then a count; 1 if one is an error."""
     if fmt == "json":
         click.echo(json.dumps([f.as_dict() for f in report.findings], indent=2,
                               ensure_ascii=False))
@@ -178,7 +183,8 @@ def check(report, fmt: str) -> int:
 
 
 def draft(summary) -> int:
-    """Per catalog: drafted, skipped, failed and kept entries, with the first few reasons."""
+    """Per catalog: drafted, skipped, failed and kept entries, with the first few reasons;
+    130 if interrupted, 1 if something failed."""
     shown_limit = 5  # per reason: a refused key fails every entry the same way
     if not summary.catalogs:
         click.echo("nothing to draft: no catalogs for these languages and campaigns (see "
@@ -225,6 +231,8 @@ def draft(summary) -> int:
 
 
 def normalize(result, files: int, check: bool) -> int:
+    """The files rewritten (or not canonical); 1 if one is unreadable or, with --check, not
+    canonical."""
     for path in result.changed:
         reason = result.reasons.get(path)
         if check:
@@ -265,7 +273,8 @@ def new_campaign(cfg: Config, campaign: str, made, page=None) -> None:
 
 
 def imported(cfg: Config, result) -> int:
-    """Per file: what was filled from which line, conflicts and blocks not aligned."""
+    """Per file: what was filled from which line, conflicts and blocks not aligned; 1 if a file
+    could not be used."""
     for f in result.files:
         head = f"{f.shown} ({f.kind or 'unknown'})"
         if f.error:
@@ -295,6 +304,7 @@ def imported(cfg: Config, result) -> int:
 
 
 def new_project(directory, written, kept) -> None:
+    """What `handbill init-project` wrote and what to do next."""
     for path in written:
         click.echo(f"created {path}")
     for path in kept:
@@ -306,7 +316,8 @@ def new_project(directory, written, kept) -> None:
 
 
 def render(cfg: Config, report) -> int:
-    """One line per campaign and language: final, draft, skipped or failed, and why."""
+    """One line per campaign and language: final, draft, skipped or failed, and why; 1 if one
+    failed."""
     counts: dict[str, int] = {}
     for r in report.results:
         files = f", {len(r.written)} files written" if r.files else ""
@@ -322,6 +333,7 @@ def render(cfg: Config, report) -> int:
 
 
 def pack(cfg: Config, results, site) -> None:
+    """Each pack written, or why a unit has none; where the download page is."""
     for result in results:
         if result.info is not None:
             click.echo(f"{cfg.relpath(result.info.path)}: {result.info.files} files, "
@@ -349,7 +361,7 @@ def build_line(unit, done: int, total: int) -> str:
 
 
 def build(cfg: Config, report) -> int:
-    """The table of units, then what was built, skipped (by policy: not an error) and failed."""
+    """The table of units, then what was built, skipped (by policy: exit 0) and failed (1)."""
     body = [(u.campaign, u.lang, f"unchanged ({u.was})" if u.state == "unchanged" else u.state,
              str(u.files), f"{u.seconds:.1f} s") for u in report.units]
     click.echo(table(("campaign", "language", "state", "files", "time"), body))

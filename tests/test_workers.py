@@ -89,3 +89,16 @@ def test_no_worker_is_left_behind_after_an_exception():
     with pytest.raises(KeyError):
         list(workers.run(_fail_on, [(n,) for n in range(8)], jobs=2, on_crash=crashed))
     assert multiprocessing.active_children() == []
+
+
+def test_no_fork_from_a_second_thread_the_tasks_run_in_it():
+    import threading
+
+    results = {}
+    thread = threading.Thread(target=lambda: results.update(
+        workers.run(_pid_and_grow, [(n, 0) for n in range(4)], jobs=2, on_crash=crashed)))
+    thread.start()
+    thread.join(60)
+    assert sorted(results) == [(n, 0) for n in range(4)]
+    assert {pid for _, pid in results.values()} == {os.getpid()}
+    assert workers.fork_refusal() is None  # the main thread may
