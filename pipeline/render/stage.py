@@ -63,6 +63,7 @@ class LanguageResult:
     files: list[Path] = field(default_factory=list)  # every file of this language
     warnings: list[str] = field(default_factory=list)  # e.g. posts over their limit
     error: HandbillError | None = None
+    title: str = ""  # the campaign's title in the language (also with some outputs only)
     record: RenderRecord | None = None  # what render.json says (None if it was not written)
 
     @property
@@ -120,12 +121,12 @@ def render_unit(cfg: Config, campaign: Campaign, unit: Unit,
         log.debug("render %s/%s failed", unit.lang, campaign.name, exc_info=True)
         return LanguageResult(campaign.name, unit.lang, FAILED, str(exc), error=exc)
     result = LanguageResult(campaign.name, unit.lang, decision.state, decision.why,
-                            warnings=warnings)
+                            warnings=warnings, title=ctx.tr(campaign.title, "campaign:title"))
     if complete:
         result.record = RenderRecord(
             campaign.name, unit.lang, decision.state, decision.why, ctx.paper,
-            tuple(sorted(files)), tuple(warnings), ctx.tr(campaign.title, "campaign:title"),
-            readme, trmod.page_texts(campaign, texts), texts.catalog)
+            tuple(sorted(files)), tuple(warnings), result.title, readme,
+            trmod.page_texts(campaign, texts), texts.catalog)
         files[unit.record.name] = result.record.to_bytes()
     _write(unit, files, result)
     return result
