@@ -271,13 +271,21 @@ def build(cfg: Config, campaigns: tuple[str, ...] = (), langs: tuple[str, ...] =
     return report
 
 
+def _stat(path: Path) -> tuple[int, int] | None:
+    """(size, modification time) of a record: enough to see that it was written again."""
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return found.st_size, found.st_mtime_ns
+
+
 def _write_site(cfg: Config, plan: Plan, hasher: _Hasher, rendered: bool) -> Path:
     """The download page, unless nothing it shows changed (most of a no-op build's time)."""
     site = whole(plan)
-    inputs: list[list[str]] = [[__version__, hasher.tree(_TEMPLATES), *site.languages]]
-    for unit in site.units:
-        inputs.append([unit.key, hasher.file(unit.stamp), hasher.file(unit.record),
-                       hasher.file(unit.ui_po)])
+    inputs: list = [[__version__, hasher.tree(_TEMPLATES), *site.languages]]
+    for unit in site.units:  # what the page shows of a unit is in its records
+        inputs.append([unit.key, _stat(unit.stamp), _stat(unit.record), hasher.file(unit.ui_po)])
     key = hashlib.sha256(json.dumps(inputs).encode()).hexdigest()
     stamp = site_stamp(cfg)
     current = stamp.read_text() if stamp.exists() else ""

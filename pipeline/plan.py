@@ -239,20 +239,29 @@ class Plan:
     requested: tuple[str, ...] = ()  # languages asked for with --lang
     options: RenderOptions = field(default_factory=RenderOptions)
 
+    @functools.cached_property
+    def _index(self) -> tuple[dict[str, Campaign], dict[tuple[str, str], Unit],
+                              dict[str, tuple[str, ...]]]:
+        # A plan may hold 10,000 units: lookups by name must not scan them (the page asks
+        # for every campaign in every language).
+        langs: dict[str, list[str]] = {}
+        for u in self.units:
+            langs.setdefault(u.campaign, []).append(u.lang)
+        return ({c.name: c for c in self.campaigns},
+                {(u.campaign, u.lang): u for u in self.units},
+                {name: tuple(codes) for name, codes in langs.items()})
+
     def campaign(self, name: str) -> Campaign:
         """The Campaign called `name`."""
-        for campaign in self.campaigns:
-            if campaign.name == name:
-                return campaign
-        raise KeyError(name)
+        return self._index[0][name]
 
     def unit(self, campaign: str, lang: str) -> Unit | None:
         """The unit of `campaign` in `lang`, if the plan has it."""
-        return next((u for u in self.units if u.campaign == campaign and u.lang == lang), None)
+        return self._index[1].get((campaign, lang))
 
     def languages_of(self, campaign: str) -> tuple[str, ...]:
         """The languages the plan covers for one campaign (its source language first)."""
-        return tuple(u.lang for u in self.units if u.campaign == campaign)
+        return self._index[2].get(campaign, ())
 
     @property
     def languages(self) -> tuple[str, ...]:
