@@ -144,7 +144,7 @@ def test_rebuilds_run_on_the_main_thread_and_reread_handbill_toml(built):
     errors: list[str] = []
 
     def rebuild(new_cfg):
-        build_stage.build(new_cfg, jobs=1)
+        build_stage.build(new_cfg, options=build_stage.BuildOptions(jobs=1))
         calls.append((threading.current_thread().name, new_cfg.languages))
 
     srv = Server(cfg, 0, watch=True, interval=0.1, timeout=2).start()
