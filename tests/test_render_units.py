@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from pipeline.errors import RenderError
@@ -161,3 +163,41 @@ def test_no_break_spaces_hold_and_cjk_punctuation_stays_on_its_line():
     assert lines[-1].endswith("libre\u00a0!")
     chinese = cards.Shaper(fonts.font_stack("zh_Hans"), "zh_Hans", "ltr")
     assert "Assange！" in chinese.tokens("立即释放 Assange！不要引渡。")
+
+
+def test_card_lines_keep_the_spaces_of_korean_and_of_latin_names_in_chinese():
+    # Korean is written with spaces between words; a Latin name inside a Chinese slogan keeps
+    # its space. Found on the benchmark corpus: both came out run together ("줄리언어산지는").
+    korean = cards.Shaper(fonts.font_stack("ko"), "ko", "ltr")
+    text = "줄리언 어산지는 지금 당장 자유로워야 한다! 범죄인 인도 반대!"
+    size, lines = korean.fit(text, 500, 700)
+    assert len(lines) > 1
+    assert " ".join(lines).split() == text.split()
+    chinese = cards.Shaper(fonts.font_stack("zh_Hans"), "zh_Hans", "ltr")
+    size, lines = chinese.fit("Julian Assange 必须自由！不要引渡！", 400, 700)
+    assert "Julian Assange" in "".join(lines) or lines[0] == "Julian"
+
+
+def test_slogans_written_without_spaces_break_between_syllables_or_clusters():
+    # Burmese without spaces (Pango has no dictionary for it): the card breaks between
+    # syllables, never before a sign that belongs to the syllable before (asat, medials).
+    burmese = cards.Shaper(fonts.font_stack("my"), "my", "ltr")
+    text = "ဂျူလီယန်အက်ဆမ့်ချ်ကိုယခုချက်ချင်းလွတ်မြောက်စေရမည်"
+    size, lines = burmese.fit(text, 400, 600, low=30)
+    assert len(lines) > 1 and "".join(lines) == text
+    assert all(unicodedata.category(line[0]) == "Lo" for line in lines)
+    assert all(not line.endswith(("\u1039",)) and line[1:2] not in ("\u103a", "\u1037")
+               for line in lines)
+    # Khmer has neither a dictionary in Pango nor a syllable rule here: a run too wide for
+    # the card is split between grapheme clusters rather than refused.
+    khmer = cards.Shaper(fonts.font_stack("km"), "km", "ltr")
+    text = "ជូលៀនអាសាន់ត្រូវតែមានសេរីភាពឥឡូវនេះភ្លាមៗមិនត្រូវធ្វើបត្យាប័ទ"
+    found = khmer.fit(text, 300, 600, low=30)
+    assert found is not None and len(found[1]) > 1 and "".join(found[1]) == text
+    assert all(unicodedata.category(line[0]) == "Lo" for line in found[1])
+    # Thai is broken by Pango's dictionary at word boundaries, not inside words.
+    thai = cards.Shaper(fonts.font_stack("th"), "th", "ltr")
+    assert "ต้อง" in thai.tokens("จูเลียนต้องได้รับอิสรภาพ")
+    # A Latin word too long for the card is still an error (not split).
+    latin = cards.Shaper(fonts.font_stack("en"), "en", "ltr")
+    assert latin.fit("Free " + "x" * 60, 300, 300, low=40) is None

@@ -13,6 +13,7 @@ import functools
 import io
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PIL import Image, ImageColor, ImageDraw, ImageFont
@@ -25,11 +26,59 @@ SIZES: dict[str, tuple[int, int]] = {"square": (1080, 1080), "x": (1200, 675),
                                      "facebook": (1200, 630)}
 _LINE_HEIGHT = {"Arab": 1.45, "Deva": 1.4, "Beng": 1.4, "Taml": 1.4, "Thai": 1.45,
                 "Hans": 1.2, "Hant": 1.2, "Jpan": 1.2, "Kore": 1.2}
-_CJK = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef"
-_CLOSING = "、。，．！？：；」』）〉》】〕!?,.:;)"
 # Spaces that allow a line break (not the no-break spaces of "libre !" or "10 000").
 _SPACE = "[^\\S\u00a0\u2007\u202f]+"
-_TOKEN_RE = re.compile(rf"{_SPACE}|[{_CJK}][{re.escape(_CLOSING)}]*|(?:(?!{_SPACE})[^{_CJK}])+[{re.escape(_CLOSING)}]*")
+# Languages written without spaces between words (typography.Rules.by_character less CJK,
+# whose characters Pango breaks between anyway), and Korean, whose words the cards keep whole
+# (CSS `word-break: keep-all`, the usual choice for Korean headlines): in these a piece too
+# wide for the card is split between grapheme clusters rather than refused.
+_SPACELESS = ("th", "lo", "km", "my", "ko")
+# Break only at spaces (Pango allows breaks between any two Hangul syllables).
+_KEEP_ALL = ("ko",)
+# Burmese breaks lines between syllables (Pango, without a dictionary for it, offers no break
+# inside a run of Burmese): a syllable starts at a consonant or independent vowel that is not
+# stacked under the one before (U+1039) and not killed by an asat or stacker after it (U+103A,
+# U+1039, U+1037; a medial U+103B/U+103E may come between), the rule of the common syllable
+# segmenters (e.g. Ye Kyaw Thu's sylbreak); punctuation stays with the syllable before it.
+# A character that belongs with the one after it: coeng, virama, Thai and Lao leading vowels.
+_JOINS_NEXT = frozenset("\u17d2\u1039\u0e40\u0e41\u0e42\u0e43\u0e44"
+                        "\u0ec0\u0ec1\u0ec2\u0ec3\u0ec4")
+_MY_SYLLABLE = re.compile("(?<!\u1039)(?=[\u1000-\u102a\u103f]"
+                          "(?![\u103b\u103e]?[\u1037\u1039\u103a]))")
+
+
+def _log_attrs(text: str, lang: str):
+    """Pango's PangoLogAttr array for `text` (one per character, plus one), through the
+    bindings WeasyPrint ships (imported here: only rendering needs them)."""
+    from weasyprint.text.line_break import get_log_attrs
+    return get_log_attrs(text, lang)
+
+
+@functools.lru_cache(maxsize=512)
+def _pieces(text: str, lang: str) -> tuple[str, ...]:
+    """`text` cut at Pango's line-break opportunities (each piece keeps its trailing spaces)."""
+    if len(text) < 2:
+        return (text,) if text else ()
+    attrs = _log_attrs(text, lang)
+    keep_all = lang.split("-")[0] in _KEEP_ALL
+    cuts = {i for i in range(1, len(text))
+            if attrs[i].is_line_break and not (keep_all and not text[i - 1].isspace())}
+    if lang.split("-")[0] == "my":
+        cuts |= {m.start() for m in _MY_SYLLABLE.finditer(text) if 0 < m.start()}
+    cuts = sorted(cuts)
+    return tuple(text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)]))
+
+
+def _clusters(text: str, lang: str) -> list[str]:
+    """`text` cut between grapheme clusters (Pango's cursor positions), but never after a
+    stacking sign (Khmer coeng, Myanmar virama) or a vowel written before its consonant (Thai,
+    Lao), nor before a mark or a repetition sign (ๆ, ៗ): extended grapheme clusters split
+    Khmer's subscript consonants from their base."""
+    attrs = _log_attrs(text, lang)
+    cuts = [i for i in range(1, len(text)) if attrs[i].is_cursor_position
+            and text[i - 1] not in _JOINS_NEXT
+            and unicodedata.category(text[i]) not in ("Mn", "Mc", "Lm")]
+    return [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)])]
 
 
 @dataclass(frozen=True)
@@ -55,7 +104,6 @@ class Shaper:
         self.base = direction
         self.bold = bold
         self.line_factor = _LINE_HEIGHT.get(stack.script, 1.1)
-        self.by_character = stack.wraps_by_character
         self._widths: dict[tuple[str, int, str | None], float] = {}
 
     def font(self, index: int, size: int) -> ImageFont.FreeTypeFont:
@@ -132,26 +180,24 @@ class Shaper:
     # ------------------------------------------------------------------ wrapping
 
     def tokens(self, text: str) -> list[str]:
-        if self.by_character:
-            return _TOKEN_RE.findall(text)
-        return re.split(f"({_SPACE})", text)
+        """The pieces a line may break between, each with the spaces after it: Pango's line
+        breaking (UAX #14; Thai by dictionary; between CJK and Hangul characters), the rules
+        WeasyPrint applies to the same text in the leaflet. No-break spaces join pieces."""
+        return list(_pieces(text.replace("\n", " "), self.lang))
 
     def wrap(self, text: str, size: int, max_width: float) -> list[str] | None:
-        """Greedy line breaking at spaces (and between CJK characters); None if a word
-        does not fit on a line by itself."""
+        """Greedy line breaking at the break opportunities of tokens(); None if a piece does
+        not fit on a line by itself."""
+        return self._greedy(self.tokens(text), size, max_width)
+
+    def _greedy(self, pieces: Sequence[str], size: int, max_width: float) -> list[str] | None:
         lines: list[str] = []
         current = ""
-        for token in self.tokens(text.replace("\n", " ")):
-            if not token:
-                continue
-            if re.fullmatch(_SPACE, token):
-                if current:
-                    current += " "
-                continue
-            candidate = current + token
-            if current and self.line_width(candidate.strip(), size) > max_width:
+        for piece in pieces:
+            candidate = current + piece
+            if current.strip() and self.line_width(candidate.strip(), size) > max_width:
                 lines.append(current.strip())
-                current = token
+                current = piece
             else:
                 current = candidate
             if self.line_width(current.strip(), size) > max_width:
@@ -159,6 +205,21 @@ class Shaper:
         if current.strip():
             lines.append(current.strip())
         return lines
+
+    def _breakable(self, pieces: list[str], low: int, box_w: float) -> list[str]:
+        """In a language written without spaces between words (Burmese, Khmer, Lao; Thai
+        words missing from Pango's dictionary), a piece too wide for a line even at size
+        `low` is split between its grapheme clusters, as a browser does with `overflow-wrap:
+        anywhere`; elsewhere a word too long for the card stays an error."""
+        if self.lang.split("-")[0] not in _SPACELESS:
+            return pieces
+        out: list[str] = []
+        for piece in pieces:
+            if self.line_width(piece.strip(), low) > box_w:
+                out += _clusters(piece, self.lang)
+            else:
+                out.append(piece)
+        return out
 
     def fit(self, text: str, box_w: float, box_h: float, low: int = 16, high: int = 260
             ) -> tuple[int, list[str]] | None:
@@ -174,15 +235,13 @@ class Shaper:
         ink = self.line_width(re.sub(_SPACE, "", text), low) * 0.95
         if (ink // box_w) * low * self.line_factor > box_h:
             return None
-        words = [t for t in self.tokens(text.replace("\n", " "))
-                 if t and not re.fullmatch(_SPACE, t)]
-        joiner = "" if self.by_character else " "
+        words = self._breakable([t for t in self.tokens(text) if t.strip()], low, box_w)
         found = None
         for strict in (True, False):  # a smaller size rather than one word on the last line
             lo, hi = low, high
             while lo <= hi:
                 size = (lo + hi) // 2
-                lines = self.lines(words, size, box_w, joiner, strict)
+                lines = self.lines(words, size, box_w, strict)
                 if lines is not None and len(lines) * size * self.line_factor <= box_h:
                     found, lo = (size, lines), size + 1
                 else:
@@ -191,13 +250,15 @@ class Shaper:
                 return found
         return None
 
-    def lines(self, words: list[str], size: int, max_width: float, joiner: str = " ",
+    def lines(self, words: list[str], size: int, max_width: float,
               strict: bool = False) -> list[str] | None:
-        """Balanced lines at `size` (greedy past 40 words, where balancing costs too much)."""
+        """Balanced lines at `size` (greedy past 40 pieces, where balancing costs too much).
+        Pieces carry their own spaces (tokens()), so they join with nothing."""
         if len(words) > 40:
-            return self.wrap(joiner.join(words), size, max_width)
-        return typography.balance(words, lambda line: self.line_width(line, size), max_width,
-                                  joiner, strict)
+            return self._greedy(words, size, max_width)
+        lines = typography.balance(words, lambda line: self.line_width(line.strip(), size),
+                                   max_width, "", strict)
+        return None if lines is None else [line.strip() for line in lines]
 
 
 def _visual_order(runs: list[Run], base: str) -> list[Run]:
