@@ -188,16 +188,35 @@ def test_slogans_written_without_spaces_break_between_syllables_or_clusters():
     assert all(unicodedata.category(line[0]) == "Lo" for line in lines)
     assert all(not line.endswith(("\u1039",)) and line[1:2] not in ("\u103a", "\u1037")
                for line in lines)
-    # Khmer has neither a dictionary in Pango nor a syllable rule here: a run too wide for
-    # the card is split between grapheme clusters rather than refused.
+    # Khmer has neither a dictionary in Pango nor a syllable rule here: rather than a slogan
+    # shrunk onto one line (or refused), it breaks between clusters, never after a coeng.
     khmer = cards.Shaper(fonts.font_stack("km"), "km", "ltr")
     text = "ជូលៀនអាសាន់ត្រូវតែមានសេរីភាពឥឡូវនេះភ្លាមៗមិនត្រូវធ្វើបត្យាប័ទ"
-    found = khmer.fit(text, 300, 600, low=30)
-    assert found is not None and len(found[1]) > 1 and "".join(found[1]) == text
-    assert all(unicodedata.category(line[0]) == "Lo" for line in found[1])
+    for box in (300, 900):
+        size, lines = khmer.fit(text, box, 600, low=30)
+        assert len(lines) > 1 and "".join(lines) == text
+        assert all(unicodedata.category(line[0]) == "Lo" and not line.endswith("\u17d2")
+                   for line in lines)
     # Thai is broken by Pango's dictionary at word boundaries, not inside words.
     thai = cards.Shaper(fonts.font_stack("th"), "th", "ltr")
     assert "ต้อง" in thai.tokens("จูเลียนต้องได้รับอิสรภาพ")
     # A Latin word too long for the card is still an error (not split).
     latin = cards.Shaper(fonts.font_stack("en"), "en", "ltr")
     assert latin.fit("Free " + "x" * 60, 300, 300, low=40) is None
+
+
+def test_an_untranslated_slogan_on_a_right_to_left_card_reads_left_to_right():
+    # The source's English shown on a Hebrew card read "!demand" (drawn right to left).
+    assert cards._block_direction("rtl", "Grow workers demand!") == "ltr"
+    assert cards._block_direction("rtl", "Julian Assange חייב להיות חופשי!") == "rtl"
+    assert cards._block_direction("ltr", "אסאנג' חופשי!") == "rtl"
+    import io
+
+    from PIL import Image
+
+    hebrew = cards.Shaper(fonts.font_stack("he"), "he", "rtl")
+    texts = cards.CardText("Grow workers demand!", "Org", "", "example.org", None)
+    image = Image.open(io.BytesIO(cards.draw_card(hebrew, texts, (1080, 1080), Colours())))
+    band = image.crop((0, 250, 1080, 900)).convert("L").point(lambda v: 255 if v > 200 else 0)
+    left = band.getbbox()[0]
+    assert left < 1080 * 0.075 + 20  # the slogan starts at the left margin

@@ -33,6 +33,8 @@ _SPACE = "[^\\S\u00a0\u2007\u202f]+"
 # (CSS `word-break: keep-all`, the usual choice for Korean headlines): in these a piece too
 # wide for the card is split between grapheme clusters rather than refused.
 _SPACELESS = ("th", "lo", "km", "my", "ko")
+# Written without spaces, and neither Pango's dictionaries nor a syllable rule here segment them.
+_NO_SEGMENTER = ("km", "lo")
 # Break only at spaces (Pango allows breaks between any two Hangul syllables).
 _KEEP_ALL = ("ko",)
 # Burmese breaks lines between syllables (Pango, without a dictionary for it, offers no break
@@ -236,6 +238,19 @@ class Shaper:
         if (ink // box_w) * low * self.line_factor > box_h:
             return None
         words = self._breakable([t for t in self.tokens(text) if t.strip()], low, box_w)
+        found = self._search(words, box_w, box_h, low, high)
+        if self.lang.split("-")[0] in _NO_SEGMENTER:
+            # Khmer and Lao: Pango finds no word breaks, so a slogan could only shrink onto
+            # one line; breaking between clusters is taken when it allows a text half again
+            # as large.
+            clusters = [c for w in words for c in _clusters(w, self.lang)]
+            alternative = self._search(clusters, box_w, box_h, low, high)
+            if alternative and (found is None or alternative[0] >= 1.5 * found[0]):
+                found = alternative
+        return found
+
+    def _search(self, words: list[str], box_w: float, box_h: float, low: int, high: int
+                ) -> tuple[int, list[str]] | None:
         found = None
         for strict in (True, False):  # a smaller size rather than one word on the last line
             lo, hi = low, high
@@ -372,7 +387,7 @@ def draw_card(shaper: Shaper, texts: CardText, size: tuple[int, int], colours) -
     size_px, lines = found
     box_top = bar_y + unit * 0.05
     _draw_block(image, shaper, lines, size_px, (margin, box_top, width - margin, bottom), ink,
-                rtl)
+                _block_direction(shaper.base, texts.slogan))
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
     return buffer.getvalue()
@@ -393,16 +408,30 @@ def _fit_line(shaper: Shaper, text: str, max_width: float) -> int | None:
     return best
 
 
+def _block_direction(base: str, text: str) -> str:
+    """The direction of a slogan block: the language's, unless the text holds no letter of
+    that direction at all (the source's English shown untranslated on a Hebrew card must read
+    "Grow workers demand!", not "!demand"); a Hebrew slogan that merely starts with a Latin
+    name stays right to left, which the first-strong-character rule would get wrong."""
+    kinds = {unicodedata.bidirectional(c) for c in text}
+    if base == "rtl" and not kinds & {"R", "AL"} and "L" in kinds:
+        return "ltr"
+    if base == "ltr" and "L" not in kinds and kinds & {"R", "AL"}:
+        return "rtl"
+    return base
+
+
 def _draw_block(image: Image.Image, shaper: Shaper, lines: list[str], size: int,
-                box: tuple[float, float, float, float], fill, rtl: bool) -> None:
+                box: tuple[float, float, float, float], fill, direction: str) -> None:
     """Draw the lines on a transparent layer, then centre their ink vertically in the box."""
+    rtl = direction == "rtl"
     left, top, right, bottom = box
     line_h = size * shaper.line_factor
     layer = Image.new("L", (int(right - left), int(len(lines) * line_h + size)), 0)
     draw = ImageDraw.Draw(layer)
     for i, line in enumerate(lines):
-        x = (right - left) - shaper.line_width(line, size) if rtl else 0
-        shaper.draw_line(draw, x, size * 0.95 + i * line_h, line, size, 255)
+        x = (right - left) - shaper.line_width(line, size, direction) if rtl else 0
+        shaper.draw_line(draw, x, size * 0.95 + i * line_h, line, size, 255, direction)
     ink = layer.getbbox()
     if ink is None:
         return
