@@ -289,3 +289,38 @@ def test_bleed_must_be_a_length(tmp_path):
     (tmp_path / "handbill.toml").write_text('[project]\nlanguages = []\n[render]\nbleed = "3"\n')
     with pytest.raises(ConfigError, match="bleed"):
         load_config(tmp_path)
+
+
+def test_a_language_written_without_spaces_stays_inside_the_page(tmp_path):
+    # Burmese has no spaces between words and Pango no dictionary for it: a long title or
+    # paragraph ran off the right edge of the page (seen on a 100-language corpus).
+    import polib
+
+    from pipeline import stages
+
+    root = tmp_path / "my"
+    root.mkdir()
+    shutil.copy(REPO / "handbill.toml", root / "handbill.toml")
+    shutil.copytree(REPO / "source", root / "source")
+    shutil.copytree(REPO / "locales", root / "locales")
+    cfg = load_config(root)
+    stages.init_language(cfg, "my")
+    po_file = root / "locales" / "my" / "LC_MESSAGES" / "free-assange.po"
+    catalog = polib.pofile(str(po_file))
+    burmese = "ဂျူလီယန်အက်ဆမ့်ချ်ကိုယခုချက်ချင်းလွတ်မြောက်စေရမည်" * 3
+    filled = 0
+    for entry in catalog:
+        if not re.search(r"[{<\[*_#@]|https?:", entry.msgid) and not entry.msgid_plural:
+            entry.msgstr, filled = burmese, filled + 1
+    assert filled > 5
+    catalog.save()
+    cfg = load_config(root)
+    campaign = read_campaign(root, "free-assange")
+    result = render_language(cfg, campaign, "my", RenderOptions(outputs=("leaflet",),
+                                                                allow_incomplete=True))
+    assert result.state in ("final", "draft"), result.why
+    pdf = cfg.output_dir / "my" / campaign.name / "leaflet.pdf"
+    outside = [(n, w.text[:12], round(w.x1 / MM, 1)) for n, page in
+               enumerate(bbox_pages(pdf), 1) for w in page.words
+               if w.x0 < SAFE or w.x1 > page.width - SAFE]
+    assert not outside, outside
