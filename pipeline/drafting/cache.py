@@ -70,19 +70,21 @@ class Cache:
             return {}
 
     def get(self, engine: str, identity: str, source: str, target: str, text: str) -> str | None:
-        if self.folder is None:
-            return None
-        with self._lock:
-            return self._load(self._path(engine, identity, source, target)).get(self._key(text))
+        return self.shelf(engine, identity, source, target).get(text)
 
     def put(self, engine: str, identity: str, source: str, target: str, text: str,
             answer: str) -> None:
+        self.shelf(engine, identity, source, target).put(text, answer)
+
+    def shelf(self, engine: str, identity: str, source: str, target: str) -> "Shelf":
+        """The answers of one engine (and identity) for one language pair: the file is found
+        and read once, not at every lookup (a path costs two hashes and four regexes)."""
         if self.folder is None:
-            return
+            return Shelf(self, None)
         path = self._path(engine, identity, source, target)
         with self._lock:
-            self._load(path)[self._key(text)] = answer
-            self._dirty.add(path)
+            self._load(path)
+        return Shelf(self, path)
 
     def flush(self) -> None:
         """Write the files that gained answers, merged with what another run wrote meanwhile."""
@@ -95,3 +97,25 @@ class Cache:
                 self._files[path] = table
                 data = json.dumps(table, ensure_ascii=False, sort_keys=True, indent=0)
                 write_if_changed(path, data.encode("utf-8") + b"\n")
+
+
+class Shelf:
+    """One cache file's answers by text, through its Cache (its lock, and flush())."""
+
+    def __init__(self, cache: Cache, path: Path | None):
+        self._cache, self._path = cache, path
+
+    def get(self, text: str) -> str | None:
+        if self._path is None:
+            return None
+        key = Cache._key(text)
+        with self._cache._lock:  # flush() may replace the table meanwhile
+            return self._cache._files[self._path].get(key)
+
+    def put(self, text: str, answer: str) -> None:
+        if self._path is None:
+            return
+        key = Cache._key(text)
+        with self._cache._lock:
+            self._cache._files[self._path][key] = answer
+            self._cache._dirty.add(self._path)

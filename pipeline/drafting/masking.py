@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -78,6 +79,13 @@ def _term_pattern(term: str) -> re.Pattern:
     return re.compile(rf"(?<!\w){body}(?!\w)", re.I)
 
 
+@lru_cache(maxsize=64)
+def _term_patterns(terms: tuple[str, ...]) -> tuple[re.Pattern, ...]:
+    """The patterns of a catalog's terms, longest first: built once, not once per text."""
+    return tuple(_term_pattern(t) for t in sorted({t for t in terms if t.strip()}, key=len,
+                                                  reverse=True))
+
+
 def _spans(text: str, terms: tuple[str, ...], printf: bool) -> list[tuple[int, int, str]]:
     found: list[tuple[int, int, str]] = []
     for match in _LINK.finditer(text):
@@ -89,8 +97,8 @@ def _spans(text: str, terms: tuple[str, ...], printf: bool) -> list[tuple[int, i
             found.append((match.start(), end, kind))
     if printf:
         found += [(m.start(), m.end(), "placeholder") for m in _PRINTF.finditer(text)]
-    for term in sorted({t for t in terms if t.strip()}, key=len, reverse=True):
-        found += [(m.start(), m.end(), "term") for m in _term_pattern(term).finditer(text)]
+    for pattern in _term_patterns(tuple(terms)):
+        found += [(m.start(), m.end(), "term") for m in pattern.finditer(text)]
     for match in _DELIMITER.finditer(text):
         kind = _flanking(text, match.start(), match.end())
         if kind:

@@ -9,6 +9,7 @@ import logging
 import queue
 import threading
 import time
+from functools import partial
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from pipeline.drafting.cache import Cache
 from pipeline.drafting.catalogfile import Changed, Snapshot, catalog_lock
 from pipeline.drafting.protocol import Engine
 from pipeline.drafting.summary import CatalogSummary, DraftSummary, Problem
-from pipeline.drafting.work import Drafting, Outcome, work
+from pipeline.drafting.work import Drafting, Outcome, ask, finish, prepare
 from pipeline.errors import HandbillError
 from pipeline.model import Campaign
 from pipeline.catalogs.pofile import Entry, dump_catalog
@@ -77,6 +78,7 @@ def run(cfg: Config, jobs: list[Job], dry_run: bool = False,
     cache = Cache(cfg.root)
     stop = threading.Event()
     states: list[_State] = []
+    slots: dict[int, threading.Semaphore] = {}  # one per engine: its concurrency
     with ExitStack() as locks:
         for job in jobs:
             cs = CatalogSummary(job.domain, job.lang, job.engine_name, cfg.relpath(job.path))
@@ -99,7 +101,9 @@ def run(cfg: Config, jobs: list[Job], dry_run: bool = False,
             cs.kept = sum(1 for e in messages if e.fuzzy or any(e.strings))
             plan = context.plan(job.engine, job.source, job.lang, job.campaign, job.terms,
                                 ui=job.campaign is None)
-            drafting = Drafting(job.engine, plan, nplurals, cache, stop)
+            slot = slots.setdefault(id(job.engine),
+                                    threading.BoundedSemaphore(job.engine.concurrency))
+            drafting = Drafting(job.engine, plan, nplurals, cache, stop, slots=slot)
             states.append(_State(job, cs, drafting, todo, snapshot))
         if dry_run:
             _plan(states)
@@ -119,10 +123,17 @@ def _plan(states: list[_State]) -> None:
                     state.summary.characters += len(item.segment.text)
 
 
-def _submit(states: list[_State], stop: threading.Event, finished: queue.SimpleQueue
-            ) -> tuple[dict[Future, _State], list[ThreadPoolExecutor]]:
+def _submit(states: list[_State], finished: queue.SimpleQueue
+            ) -> tuple[int, list[ThreadPoolExecutor]]:
+    """Send every state's entries in chunks; (chunks, pools). Each finished chunk arrives
+    in `finished` as (state, future of its outcomes)."""
     pools: dict[int, ThreadPoolExecutor] = {}
-    futures: dict[Future, _State] = {}
+    # Checking answers (tokens put back, limits; a request to shorten) happens in other
+    # threads than asking: a worker sends its next request as soon as an answer is in, not
+    # after the checks of the previous chunk (8 workers answered together took turns).
+    finishers = ThreadPoolExecutor(max((s.job.engine.concurrency for s in states), default=1),
+                                   thread_name_prefix="draft-finish")
+    count = 0
     for state in states:
         engine = state.job.engine
         pool = pools.get(id(engine))
@@ -135,10 +146,29 @@ def _submit(states: list[_State], stop: threading.Event, finished: queue.SimpleQ
             groups.setdefault((entry.msgid, entry.msgid_plural, tuple(entry.flags)), []
                               ).append(entry)
         for chunk in _chunks(list(groups.values()), engine):
-            future = pool.submit(work, state.drafting, chunk)
-            futures[future] = state
-            future.add_done_callback(finished.put)
-    return futures, list(pools.values())
+            # Prepared here, while the first chunks are already out: the workers only ask.
+            future = pool.submit(ask, state.drafting, chunk, prepare(state.drafting, chunk))
+            future.add_done_callback(partial(_then_finish, finishers, finished, state))
+            count += 1
+    return count, [*pools.values(), finishers]
+
+
+def _then_finish(finishers: ThreadPoolExecutor, finished: queue.SimpleQueue, state: _State,
+                 asked: Future) -> None:
+    """In the worker that asked: hand the answers to a finisher thread."""
+    if asked.cancelled():
+        finished.put((state, asked))
+        return
+    try:
+        done = finishers.submit(_finish, state.drafting, asked)
+    except RuntimeError:  # shut down: the run was interrupted, this chunk is not saved
+        finished.put((state, None))
+        return
+    done.add_done_callback(lambda future: finished.put((state, future)))
+
+
+def _finish(d: Drafting, asked: Future) -> tuple[list[Outcome], int, int]:
+    return finish(d, asked.result())  # an error in ask() is raised in the main thread
 
 
 def _chunks(groups: list[list[Entry]], engine: Engine) -> list[list[Entry]]:
@@ -165,20 +195,19 @@ def _execute(cfg: Config, states: list[_State], cache: Cache, stop: threading.Ev
     """Run every state's entries through its engine; True if interrupted (Ctrl-C)."""
     # Finished futures arrive here: O(1) per answer, where concurrent.futures.wait() would
     # re-arm a waiter on every pending future each time (quadratic with 500 entries).
-    finished: queue.SimpleQueue[Future] = queue.SimpleQueue()
-    futures, pools = _submit(states, stop, finished)
+    finished: queue.SimpleQueue[tuple[_State, Future | None]] = queue.SimpleQueue()
     total = sum(len(s.todo) for s in states)
     done = 0
     if progress:
         progress(0, total)
-    remaining = len(futures)
+    remaining, pools = _submit(states, finished)
 
-    def harvest(future: Future) -> None:
+    def harvest(item: tuple[_State, Future | None]) -> None:
         nonlocal done, remaining
         remaining -= 1
-        if future.cancelled():
+        state, future = item
+        if future is None or future.cancelled():
             return
-        state = futures[future]
         outcomes, cached, characters = future.result()
         state.summary.cached += cached
         state.summary.characters += characters

@@ -4,6 +4,7 @@ length limit. The main thread (runner) collects the outcomes and saves them."""
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 from dataclasses import dataclass, field, replace
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field, replace
 import tenacity
 
 from pipeline.drafting import context
-from pipeline.drafting.cache import Cache
+from pipeline.drafting.cache import Cache, Shelf
 from pipeline.drafting.context import Plan, Sent
 from pipeline.drafting.masking import MaskError, must_keep, unmask
 from pipeline.drafting.protocol import Answer, Engine, Fatal, Request, Segment, Transient
@@ -77,21 +78,28 @@ class Drafting:
     cache: Cache
     stop: threading.Event
     health: Health = field(default_factory=Health)
+    # Requests in flight to this engine at most (the askers' pool and the finishers' requests
+    # to shorten a draft share them); None: no limit beyond the caller's own threads.
+    slots: threading.Semaphore | None = None
+
+    shelf: Shelf | None = None  # this catalog's answers in the cache, found at the first use
 
     @property
     def request(self) -> Request:
         return self.plan.request
 
+    def _shelf(self) -> Shelf:
+        if self.shelf is None:  # two threads may both find it: the same file, no harm
+            engine, req = self.engine, self.request
+            self.shelf = self.cache.shelf(engine.name, engine.identity, req.source, req.target)
+        return self.shelf
+
     def cached(self, key: str) -> str | None:
-        engine, req = self.engine, self.request
-        if not engine.cacheable:
-            return None
-        return self.cache.get(engine.name, engine.identity, req.source, req.target, key)
+        return self._shelf().get(key) if self.engine.cacheable else None
 
     def remember(self, key: str, answer: str) -> None:
-        engine, req = self.engine, self.request
-        if engine.cacheable:
-            self.cache.put(engine.name, engine.identity, req.source, req.target, key, answer)
+        if self.engine.cacheable:
+            self._shelf().put(key, answer)
 
 
 def translate(d: Drafting, segments: list[Segment]) -> list[Answer]:
@@ -110,32 +118,57 @@ def translate(d: Drafting, segments: list[Segment]) -> list[Answer]:
         stop=tenacity.stop_after_attempt(engine.retries + 1)
         | tenacity.stop_when_event_set(d.stop),
         wait=backoff, sleep=d.stop.wait, reraise=True)
-    answers = retrying(engine.translate, segments, d.request)
+    with d.slots or contextlib.nullcontext():
+        answers = retrying(engine.translate, segments, d.request)
     if len(answers) != len(segments):
         raise HandbillError(f"{engine.name}: sent {len(segments)} texts, got {len(answers)} back")
     return answers
 
 
-def work(d: Drafting, entries: list[Entry]) -> tuple[list[Outcome], int, int]:
-    """Draft some entries of one catalog: (outcomes, cache hits, characters sent)."""
+@dataclass
+class Asked:
+    """One chunk's entries with their texts as sent and the engine's answers (or why none)."""
+
+    entries: list[Entry]
+    sent: dict[int, list[Sent]]  # by id(entry)
+    answers: dict[str, Answer] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    fresh: set[str] = field(default_factory=set)  # keys answered now, not from the cache
+    cached: int = 0
+    characters: int = 0
+    done: list[Outcome] | None = None  # outcomes decided without answers (stopped, aborted)
+
+
+def prepare(d: Drafting, entries: list[Entry]) -> dict[int, list[Sent]]:
+    """What goes out for each entry (masked texts, context, cache keys), by id(entry)."""
+    return {id(e): context.sent(d.plan, d.engine, e, d.nplurals) for e in entries}
+
+
+def ask(d: Drafting, entries: list[Entry], sent: dict[int, list[Sent]] | None = None
+        ) -> Asked:
+    """The cache, then the engine, for some entries of one catalog (a worker thread's part:
+    only this is between one request and the next)."""
+    asked = Asked(entries, sent if sent is not None else {})
     if d.stop.is_set():
-        return [], 0, 0
+        asked.done = []
+        return asked
     if d.health.aborted:
-        return [Outcome(e, failed=d.health.aborted) for e in entries], 0, 0
-    sent = {id(e): context.sent(d.plan, d.engine, e, d.nplurals) for e in entries}
+        asked.done = [Outcome(e, failed=d.health.aborted) for e in entries]
+        return asked
+    if sent is None:
+        asked.sent = prepare(d, entries)
     todo: dict[str, Segment] = {}
-    answers: dict[str, Answer] = {}
-    cached = characters = 0
-    for item in (s for group in sent.values() for s in group):
+    answers, errors = asked.answers, asked.errors
+    for item in (s for group in asked.sent.values() for s in group):
         key = item.key
         if key in answers or key in todo:
             continue
         hit = d.cached(key)
         if hit is not None:
-            answers[key], cached = Answer(hit), cached + 1
+            answers[key] = Answer(hit)
+            asked.cached += 1
         else:
             todo[key] = item.segment
-    errors: dict[str, str] = {}
     keys = list(todo)
     size = max(1, d.engine.batch_size)
     for i in range(0, len(keys), size):
@@ -144,7 +177,8 @@ def work(d: Drafting, entries: list[Entry]) -> tuple[list[Outcome], int, int]:
             got = translate(d, [todo[k] for k in chunk])
         except Fatal as exc:  # every further request would fail the same way
             reason = d.health.fatal(str(exc))
-            return [Outcome(e, failed=reason) for e in entries], cached, characters
+            asked.done = [Outcome(e, failed=reason) for e in entries]
+            return asked
         except Transient as exc:
             errors.update((k, str(exc)) for k in chunk)
             d.health.failure(d.engine.name, exc)
@@ -153,11 +187,24 @@ def work(d: Drafting, entries: list[Entry]) -> tuple[list[Outcome], int, int]:
             errors.update((k, str(exc)) for k in chunk)
             continue
         d.health.success()
-        characters += sum(len(todo[k].text) for k in chunk)
+        asked.characters += sum(len(todo[k].text) for k in chunk)
         answers.update(zip(chunk, got))
-    fresh = set(todo) - set(errors)
-    return [_outcome(d, e, sent[id(e)], answers, errors, fresh) for e in entries], cached, \
-        characters
+    asked.fresh = set(todo) - set(errors)
+    return asked
+
+
+def finish(d: Drafting, asked: Asked) -> tuple[list[Outcome], int, int]:
+    """The drafts of an asked chunk, their tokens restored and checked, and over-limit ones
+    asked to shorten: (outcomes, cache hits, characters sent)."""
+    if asked.done is not None:
+        return asked.done, asked.cached, asked.characters
+    return [_outcome(d, e, asked.sent[id(e)], asked.answers, asked.errors, asked.fresh)
+            for e in asked.entries], asked.cached, asked.characters
+
+
+def work(d: Drafting, entries: list[Entry]) -> tuple[list[Outcome], int, int]:
+    """Draft some entries of one catalog: (outcomes, cache hits, characters sent)."""
+    return finish(d, ask(d, entries))
 
 
 def _outcome(d: Drafting, entry: Entry, items: list[Sent], answers: dict[str, Answer],
