@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 import regex
@@ -24,9 +25,12 @@ _URL_RE = re.compile(r"https?://[^\s<>\"]+")
 _MENTION_RE = re.compile(r"(@\w+)@[\w.-]+\w")
 
 
+@functools.lru_cache(maxsize=4096)
 def x_length(text: str) -> int:
-    # Imported here: twitter_text compiles its emoji tables on import (0.6 s), which every
-    # command that never counts an X post would pay.
+    # Cached by text: twitter-text's parser costs ~2-12 ms a call, and a post is counted by
+    # the checks and by rendering, in every language. Imported here: twitter_text compiles
+    # its emoji tables on import (0.6 s), which every command that never counts an X post
+    # would pay.
     from twitter_text import parse_tweet
 
     return parse_tweet(text).weightedLength

@@ -208,6 +208,23 @@ def test_rtl_marks_are_fine_in_arabic_but_bidi_overrides_are_not():
 # ---------------------------------------------------------------------------- the catalog
 
 
+@pytest.mark.parametrize("check_id, source, bad, good, opts", CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_errors_only_finds_the_same_errors(check_id, source, bad, good, opts):
+    """Render runs only the error checks (errors_only); it must refuse exactly what the full
+    run calls an error, on the bad and the good translation alike (cached parses included:
+    each text is checked twice)."""
+    opts = dict(opts)
+    lang = opts.pop("lang", "es")
+    opts.pop("bad_lang", None), opts.pop("good_lang", None)
+    ctx = make_context(opts.pop("campaign", RALLY), lang, 2, "x.po")
+    for target in (bad, good, bad):
+        entry = Entry(msgid=source, msgstr=target, msgctxt=opts.get("msgctxt"),
+                      flags=list(opts.get("flags", ())), line=7)
+        full = [f for f in check_entry(entry, ctx) if f.severity == ERROR]
+        assert check_entry(entry, ctx, errors_only=True) == full
+
+
 def msgid_line(text: str, msgid: str) -> int:
     """The line of `msgid "..."` in a PO file's text, found without our parser."""
     return text.split("\n").index(f'msgid "{msgid}"') + 1

@@ -54,11 +54,13 @@ __all__ = ["ERROR", "WARNING", "REGISTRY", "CheckContext", "Finding", "Target", 
 log = logging.getLogger(__name__)
 
 
-def check_entry(entry: Entry, context: CheckContext) -> list[Finding]:
+def check_entry(entry: Entry, context: CheckContext, errors_only: bool = False
+                ) -> list[Finding]:
     """Every finding of one entry (none for untranslated, obsolete or header entries).
 
     A translation far longer than its source (`too-long`) is reported alone: the other
-    checks would take long on it and say nothing useful.
+    checks would take long on it and say nothing useful. errors_only: only the checks whose
+    severity is an error run (what render refuses; a warning check never finds an error).
     """
     if entry.obsolete or entry.is_header or not any(entry.strings):
         return []
@@ -79,7 +81,8 @@ def check_entry(entry: Entry, context: CheckContext) -> list[Finding]:
 
     forms = list(form_sources(entry, context.nplurals))
     for chk in REGISTRY.values():
-        if chk.ignored_by(entry.flags) or chk.id in context.waived:
+        if chk.ignored_by(entry.flags) or chk.id in context.waived or (
+                errors_only and chk.severity != ERROR):
             continue
         if chk.per == "entry":
             for message in chk.func(entry, context):
@@ -98,7 +101,7 @@ def entry_errors(entry: Entry, campaign: Campaign | None, lang: str, nplurals: i
                  path: str = "", waivers=None) -> list[Finding]:
     """The error findings of one entry (warnings left out): what render refuses."""
     context = make_context(campaign, lang, nplurals, path, waivers=waivers)
-    return [f for f in check_entry(entry, context) if f.severity == ERROR]
+    return [f for f in check_entry(entry, context, errors_only=True) if f.severity == ERROR]
 
 
 def _catalog_finding(exc: CatalogError, path: str, domain: str | None, lang: str) -> Finding:

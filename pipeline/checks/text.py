@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import html
+import json
 import re
 import string
 import urllib.parse
@@ -65,11 +67,19 @@ def inline_tokens(text: str, env: dict | None = None) -> list:
 
 def inline_structure(text: str, env: dict | None = None) -> Counter:
     """How many bold, italic, code, link and image spans a message holds."""
+    key = json.dumps(env, sort_keys=True) if env else ""
+    return Counter(dict(_structure(text, key)))
+
+
+# Cached by text: a source text is parsed again for each language's catalog, and several
+# checks read the same target (markdown-it costs ~0.1 ms a text).
+@functools.lru_cache(maxsize=8192)
+def _structure(text: str, env_json: str) -> tuple[tuple[str, int], ...]:
     counts: Counter = Counter()
-    for tok in inline_tokens(text, env):
+    for tok in inline_tokens(text, json.loads(env_json) if env_json else None):
         if tok.type in STRUCTURE:
             counts[STRUCTURE[tok.type]] += 1
-    return counts
+    return tuple(counts.items())
 
 
 # ---------------------------------------------------------------------------- links
@@ -93,6 +103,11 @@ def _strip_trailing(url: str) -> str:
 
 def links(text: str) -> list[str]:
     """Every link of a message: Markdown links, autolinks and bare http(s)/mailto URLs."""
+    return list(_links(text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _links(text: str) -> tuple[str, ...]:
     found = []
     for tok in inline_tokens(text):
         if tok.type == "link_open":
@@ -104,7 +119,7 @@ def links(text: str) -> list[str]:
                 url = _strip_trailing(match.group())
                 if url.lower() not in ("mailto:", "http://", "https://"):
                     found.append(normalize_link(url))
-    return list(dict.fromkeys(found))
+    return tuple(dict.fromkeys(found))
 
 
 _WWW_RE = re.compile(r"(?<![\w.@/-])www\.[^\s<>\"'`]+", re.I)

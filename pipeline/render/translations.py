@@ -116,7 +116,8 @@ def _checker(campaign: Campaign | None, lang: str, nplurals: int, path: str,
     except ImportError:
         return lambda entry: []
     context = make_context(campaign, lang, nplurals, path, catalog, waivers=waivers)
-    return lambda entry: [f.message for f in check_entry(entry, context) if f.severity == ERROR]
+    return lambda entry: [f.message for f in check_entry(entry, context, errors_only=True)
+                          if f.severity == ERROR]
 
 
 def _check_errors(checker, entry: Entry) -> list[str]:
