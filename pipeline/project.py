@@ -70,7 +70,7 @@ def domains(plan: Plan) -> list[Domain]:
                   tuple(code for code in plan.languages_of(c.name) if code != c.source_language))
            for c in plan.campaigns]
     if plan.with_ui:
-        ui = ui_messages()
+        ui = ui_messages(cache_dir=plan.cfg.root / ".handbill")
         if ui:
             out.append(Domain(UI_DOMAIN, "handbill's interface", tuple(ui), plan.ui_languages))
     return out

@@ -220,3 +220,24 @@ def test_an_untranslated_slogan_on_a_right_to_left_card_reads_left_to_right():
     band = image.crop((0, 250, 1080, 900)).convert("L").point(lambda v: 255 if v > 200 else 0)
     left = band.getbbox()[0]
     assert left < 1080 * 0.075 + 20  # the slogan starts at the left margin
+
+
+def test_ui_messages_cache_follows_the_templates(tmp_path):
+    """The Babel extraction is cached in .handbill/ui-messages.json, keyed by the templates'
+    bytes: an edited template is extracted again, and a damaged cache file is ignored."""
+    import shutil
+
+    from pipeline.uistrings import CACHE_NAME, TEMPLATES_DIR, ui_messages
+
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES_DIR, templates)
+    cache = tmp_path / ".handbill"
+    plain = ui_messages(templates)
+    assert ui_messages(templates, cache) == plain
+    assert (cache / CACHE_NAME).is_file()
+    assert ui_messages(templates, cache) == plain  # read back from the cache
+    page = templates / "leaflet.html"
+    page.write_text(page.read_text() + '\n{{ _("A brand new string") }}\n')
+    assert "A brand new string" in {m.msgid for m in ui_messages(templates, cache)}
+    (cache / CACHE_NAME).write_text("{not json")
+    assert "A brand new string" in {m.msgid for m in ui_messages(templates, cache)}

@@ -347,5 +347,10 @@ def load_catalog(path: Path, project: Path | None = None) -> tuple[bytes, Catalo
         raw = files.read_inside(Path(path), project, "locales", str(path), CatalogError)
     else:
         raw = files.read_regular(Path(path), str(path), CatalogError)
+    return raw, catalog_from_bytes(raw, path)
+
+
+def catalog_from_bytes(raw: bytes, path: Path) -> Catalog:
+    """The catalog held by `raw`, the bytes of the file at `path` (named in errors)."""
     text, charset = decode(raw, path)
-    return raw, Catalog(entries=parse(text, path), charset=charset, path=Path(path))
+    return Catalog(entries=parse(text, path), charset=charset, path=Path(path))

@@ -15,10 +15,10 @@ from pipeline.catalogs.ui import seed as seed_ui
 from pipeline.catalogs.changes import Change, between_entries, first_change
 from pipeline.catalogs.merging import MergeStats, merge, new_po, plural_count
 from pipeline.catalogs.paths import po_path, pot_path
-from pipeline.catalogs.pofile import Catalog, dump_catalog, load_catalog, python_codec
+from pipeline.catalogs.pofile import Catalog, catalog_from_bytes, dump_catalog, python_codec
 from pipeline.catalogs.template import Domain, load_pot, now
 from pipeline.config import Config
-from pipeline.errors import HandbillError
+from pipeline.errors import CatalogError, HandbillError
 from pipeline.files import write_if_changed
 from pipeline.fuzzy import FuzzyMatcher
 from pipeline.names import UI_DOMAIN, validate_language
@@ -66,16 +66,27 @@ class _UpdateJob:
     created_at: dt.datetime
     root: Path | None = None  # the project: catalogs are read only from its locales/
 
+    seen: dict[str, list] = field(default_factory=dict)  # _MergeCache's entries
+    pot_digests: dict[str, str | None] = field(default_factory=dict)
+
     def run(self, task: tuple[str, str, Path]) -> tuple[str, HandbillError | Change | None,
-                                                         MergeStats | None]:
+                                                         MergeStats | None, str | None]:
         """Merge, format and (unless checking) write one catalog: (outcome, error or, when
-        checking, why it would change, stats)."""
+        checking, why it would change, stats, SHA-256 of the file as left). A catalog whose
+        template and bytes are what the last merge left is "cached": not merged again (the
+        hashing happens here, in the workers, not in the parent before and after)."""
         domain, lang, path = task
         pot = self.pots[domain]
         raw = po = None
         try:
             if os.path.lexists(path):
-                raw, po = load_catalog(path, self.root)
+                raw = (files.read_inside(path, self.root, "locales", str(path), CatalogError)
+                       if self.root is not None else
+                       files.read_regular(path, str(path), CatalogError))
+                digest = hashlib.sha256(raw).hexdigest()
+                if self.seen.get(str(path)) == [self.pot_digests.get(domain), digest]:
+                    return "cached", None, None, digest
+                po = catalog_from_bytes(raw, path)
                 merged, stats = merge(po, pot, self.matcher, lang)
                 if domain == UI_DOMAIN:
                     stats.seeded = seed_ui(merged, lang, plural_count(merged))
@@ -84,14 +95,16 @@ class _UpdateJob:
                 stats.new = len(pot.messages)
             data = dump_catalog(merged, self.wrap)
         except HandbillError as exc:
-            return "failed", exc, None
+            return "failed", exc, None, None
         if self.check:
             if raw is None:
-                return "stale", Change(1, "would be created"), stats
+                return "stale", Change(1, "would be created"), stats, None
             if raw != data:
-                return "stale", self._why(raw, po, merged, data), stats
-            return "unchanged", None, stats
-        return ("written" if write_if_changed(path, data) else "unchanged"), None, stats
+                return "stale", self._why(raw, po, merged, data), stats, None
+            return "unchanged", None, stats, hashlib.sha256(raw).hexdigest()
+        written = write_if_changed(path, data)
+        return ("written" if written else "unchanged"), None, stats, \
+            hashlib.sha256(data).hexdigest()
 
     def _why(self, raw: bytes, po: Catalog, merged: Catalog, data: bytes) -> Change:
         codec = python_codec(po.charset)
@@ -101,7 +114,7 @@ class _UpdateJob:
 
 
 def _crashed(task: tuple[str, str, Path], why: str):
-    return "failed", HandbillError(f"could not be merged: {why}", task[2]), None
+    return "failed", HandbillError(f"could not be merged: {why}", task[2]), None, None
 
 
 def update(cfg: Config, domains: list[Domain], languages: list[str], check: bool = False,
@@ -126,29 +139,28 @@ def update(cfg: Config, domains: list[Domain], languages: list[str], check: bool
             plan.append((domain.name, lang, po_path(cfg, lang, domain.name)))
     # A catalog whose template and own bytes are what the last merge left is a fixed point:
     # merging it again would write the same bytes. This is what makes a no-op build cheap.
+    # The workers hash the catalogs (they read them anyway); the parent only the templates.
     cache = _MergeCache(cfg)
-    cached = {task for task in plan if isinstance(task, tuple) and cache.fresh(*task)}
-    tasks = [item for item in plan if isinstance(item, tuple) and item not in cached]
-    job = _UpdateJob(pots, matcher or FuzzyMatcher(), cfg.wrap, check, now(), cfg.root)
+    tasks = [item for item in plan if isinstance(item, tuple)]
+    job = _UpdateJob(pots, matcher or FuzzyMatcher(), cfg.wrap, check, now(), cfg.root,
+                     seen=cache.entries, pot_digests={d: cache.pot(d) for d in pots})
     count = jobs or workers.default_jobs()
     # Long runs of one domain per worker keep its fuzzy matches cached there.
     done = dict(workers.run(job.run, [(task,) for task in tasks], count, _crashed,
                             batch=max(1, len(tasks) // (count * 8)),
                             inline_below=_PARALLEL_MIN))
-    outcomes = [done[(task,)] for task in tasks]
     result = UpdateResult()
-    done = iter(outcomes)
     for item in plan:
         if isinstance(item, HandbillError):
             result.failures.append(item)
             continue
         path = item[2]
-        if item in cached:
+        outcome, error, stats, digest = done[(item,)]
+        if outcome == "cached":
             result.unchanged += 1
             continue
-        outcome, error, stats = next(done)
         if outcome in ("written", "unchanged"):
-            cache.record(*item)
+            cache.record(item[0], path, digest)
         if outcome == "failed":
             result.failures.append(error)
             result.failed.add((item[0], item[1]))
@@ -190,20 +202,16 @@ class _MergeCache:
             self.entries = {}
         self.changed = False
 
-    def _pot(self, domain: str) -> str:
+    def pot(self, domain: str) -> str | None:
+        """The SHA-256 of the domain's template (None if it cannot be read)."""
         if domain not in self.pots:
             self.pots[domain] = _sha256(pot_path(self.cfg, domain), self.cfg.root)
         return self.pots[domain]
 
-    def fresh(self, domain: str, lang: str, path: Path) -> bool:
-        seen = self.entries.get(str(path))
-        if not seen or not path.exists():
-            return False
-        return seen == [self._pot(domain), _sha256(path, self.cfg.root)]
-
-    def record(self, domain: str, lang: str, path: Path) -> None:
-        if path.exists():
-            self.entries[str(path)] = [self._pot(domain), _sha256(path, self.cfg.root)]
+    def record(self, domain: str, path: Path, digest: str | None) -> None:
+        """The catalog at `path` holds bytes of this SHA-256 after a merge with the template."""
+        if digest is not None:
+            self.entries[str(path)] = [self.pot(domain), digest]
             self.changed = True
 
     def save(self) -> None:
