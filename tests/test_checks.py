@@ -332,3 +332,26 @@ def test_the_ui_domain_gets_the_generic_checks(cli, demo: Path):
     assert found == [("ui", 6, "placeholders"), ("ui", 6, "html")]
     # With --campaign only that campaign's catalogs are checked.
     assert json.loads(cli("check", "--campaign", "demo", "--format", "json").stdout) == []
+
+
+def test_checks_in_worker_processes_find_what_one_process_finds(monkeypatch, tmp_path):
+    """`handbill check` of many catalogs runs in the worker pool: the same findings, in the
+    same order, as in one process (the shipped project, forked even for its 14 catalogs)."""
+    import shutil
+
+    from pipeline.project import load_plan
+
+    shutil.copy(REPO / "handbill.toml", tmp_path / "handbill.toml")
+    for folder in ("source", "locales"):
+        shutil.copytree(REPO / folder, tmp_path / folder)
+    cfg = load_config(tmp_path)
+    plan = load_plan(cfg).plan
+    alone = checks.run_checks(cfg, plan, jobs=1)
+    assert alone
+    monkeypatch.setattr(checks, "_PARALLEL_MIN", 1)
+    calls = []
+    real_run = checks.workers.run
+    monkeypatch.setattr(checks.workers, "run",
+                        lambda *a, **k: calls.append(k) or real_run(*a, **k))
+    assert checks.run_checks(cfg, plan, jobs=2) == alone
+    assert calls and calls[0]["inline_below"] == 1

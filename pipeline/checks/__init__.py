@@ -36,6 +36,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline import workers
 from pipeline.catalogs import plural_count
 from pipeline.checks import rules as _rules  # noqa: F401  (registers the checks)
 from pipeline.checks.context import (
@@ -147,19 +148,45 @@ def catalog_targets(cfg: Config, plan: Plan) -> list[Target]:
     return targets
 
 
-def run_checks(cfg: Config, plan: Plan) -> list[Finding]:
-    """Check every catalog of `catalog_targets`; an unreadable catalog is an error finding."""
-    findings = []
-    for target in catalog_targets(cfg, plan):
-        rel = cfg.relpath(target.path)
+# Fewer catalogs than this are checked in this process: starting workers would cost more.
+_PARALLEL_MIN = 64
+
+
+@dataclass
+class _CheckJob:
+    """What checking one catalog needs; forked workers inherit it (a task is an index, so no
+    campaign is pickled per catalog)."""
+
+    cfg: Config
+    targets: list[Target]
+
+    def run(self, index: int) -> list[Finding]:
+        target = self.targets[index]
+        rel = self.cfg.relpath(target.path)
         try:
-            catalog = read_catalog(target.path, cfg.root)
+            catalog = read_catalog(target.path, self.cfg.root)
         except CatalogError as exc:
-            findings.append(_catalog_finding(exc, rel, target.domain, target.language))
-            continue
-        findings.extend(check_catalog(catalog, target.campaign, target.language, rel,
-                                      target.domain, cfg.check))
-    return findings
+            return [_catalog_finding(exc, rel, target.domain, target.language)]
+        return check_catalog(catalog, target.campaign, target.language, rel, target.domain,
+                             self.cfg.check)
+
+    def crashed(self, args: tuple[int], why: str) -> list[Finding]:
+        target = self.targets[args[0]]
+        return [_catalog_finding(CatalogError(f"could not be checked: {why}"),
+                                 self.cfg.relpath(target.path), target.domain, target.language)]
+
+
+def run_checks(cfg: Config, plan: Plan, jobs: int | None = None) -> list[Finding]:
+    """Check every catalog of `catalog_targets`; an unreadable catalog is an error finding.
+
+    Many catalogs are checked in the worker pool (pipeline.workers: `jobs` forked processes,
+    by default one per CPU); the findings and their order are those of one process."""
+    job = _CheckJob(cfg, catalog_targets(cfg, plan))
+    count = jobs or workers.default_jobs()
+    done = dict(workers.run(job.run, [(i,) for i in range(len(job.targets))], count,
+                            job.crashed, batch=max(1, len(job.targets) // (count * 8)),
+                            inline_below=_PARALLEL_MIN))
+    return [finding for i in range(len(job.targets)) for finding in done[(i,)]]
 
 
 def error_counts(cfg: Config, plan: Plan) -> dict[tuple[str, str], int]:
