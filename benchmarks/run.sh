@@ -41,6 +41,10 @@ done
 { echo "## text layer: catalog words intact in pdftotext"; echo;
   echo "By \`python benchmarks/bench_textlayer.py\` (issue #17.5; pipeline/render/textlayer.py says what counts).";
   echo; "$py" "$here/bench_textlayer.py"; } > "$here/RESULTS-textlayer.md"
+# 2c. render throughput: every language of the shipped campaign against the floor (#18.6b).
+"$py" "$here/bench_throughput.py"
+# 2d. update, extract and check on the medium corpus, paired with msgmerge -P2 and po4a (#18.6c).
+"$py" "$here/bench_update.py"
 # 3. draft: 500 messages against a loopback LibreTranslate answering in 50 ms.
 "$py" "$here/bench_draft.py"
 # 4. build: full (--jobs 1 and 2), no-op, one catalog changed, peak memory.
