@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPO))
 import weasyprint  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
-from pipeline.config import load_config  # noqa: E402
+from pipeline.config import load_config, prepare_output  # noqa: E402
 from pipeline.render import RenderOptions, render_language  # noqa: E402
 from pipeline.sources import read_campaign  # noqa: E402
 
@@ -57,6 +57,7 @@ def main(languages: list[str]) -> None:
         shutil.copytree(REPO / "source", root / "source")
         shutil.copytree(REPO / "locales", root / "locales")
         cfg = load_config(root)
+        prepare_output(cfg)  # claim output/ as handbill does, so the `handbill render` run may use it
         campaign = read_campaign(root, "free-assange")
         only_leaflet = RenderOptions(outputs=("leaflet",))
         print("| language | pages | handbill (s) | weasyprint (s) | wp+fc (s) | ratio | "
