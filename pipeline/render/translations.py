@@ -58,6 +58,7 @@ class Translations:
     use_fuzzy: bool = False
     fallbacks: set[Key] = field(default_factory=set)
     catalog: CatalogCounts | None = None  # the catalog's own counts (for the pack's manifest)
+    is_source: bool = False  # the source language: every text is its own, never a fallback
 
     def get(self, msgid: str, context: str | None = None) -> str:
         """The translation to print, or the source text (recorded as a fallback)."""
@@ -66,7 +67,7 @@ class Translations:
             return self.reviewed[key]
         if self.use_fuzzy and key in self.fuzzy:
             return self.fuzzy[key]
-        if msgid:
+        if msgid and not self.is_source:
             self.fallbacks.add(key)
         return msgid
 
@@ -78,8 +79,8 @@ class Translations:
 
 
 def identity(lang: str, domain: str) -> Translations:
-    """The source language: every text is its own, final, translation."""
-    return Translations(lang, domain)
+    """The source language: every text is its own, final, translation (never a fallback)."""
+    return Translations(lang, domain, is_source=True)
 
 
 def _own_errors(entry: Entry, message: Message | None, text: str) -> list[str]:
