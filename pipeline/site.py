@@ -116,7 +116,17 @@ def _cards(out_dir: Path, campaign: Campaign, alts: dict[str, str]) -> list[dict
     return cards
 
 
-def _entry(plan: Plan, unit: Unit, campaign: Campaign) -> tuple[dict, dict]:
+def _labels(plan: Plan, unit: Unit, page, ui, source_ui) -> tuple:
+    """The labels the unit's leaflet carries (render/labels.py), from its recorded counts."""
+    from pipeline.render.labels import kinds_for, make_labels
+
+    counts, source = page.counts, plan.cfg.source_language
+    kinds = kinds_for(counts, plan.cfg.render.drafts, bool(counts.missing or counts.rejected))
+    return make_labels(kinds, ui, source_ui, locale_of(unit.lang), locale_of(source),
+                       source.replace("_", "-"))
+
+
+def _entry(plan: Plan, unit: Unit, campaign: Campaign, ui, source_ui) -> tuple[dict, dict]:
     """(the language page's entry, the index row's state) of one unit, from its records."""
     cfg, lang = plan.cfg, unit.lang
     found = unit_state(unit)
@@ -135,7 +145,7 @@ def _entry(plan: Plan, unit: Unit, campaign: Campaign) -> tuple[dict, dict]:
         "summary": page.summary if page else campaign.summary,
         "state": state, "percent": percent, "pack": pack,
         "rendered": rendered, "is_source": lang == cfg.source_language,
-        "draft_note_source": "Draft — machine translation, not yet reviewed",
+        "labels": _labels(plan, unit, page, ui, source_ui) if page and state == "draft" else (),
         "posts": _posts(unit.out_dir) if rendered else [],
         "cards": _cards(unit.out_dir, campaign, dict(page.cards) if page else {})
         if rendered else [],
@@ -161,6 +171,7 @@ def write_site(plan: Plan, ui_for: Callable[[str], object]) -> list[Path]:
     source = cfg.source_language
     colours = plan.campaigns[0].colours if plan.campaigns else Colours()
     index_rows: dict[str, list[dict]] = {c.name: [] for c in plan.campaigns}
+    source_ui = ui_for(source)
     for lang in plan.languages:
         ui = ui_for(lang)
         info = language_info(lang)
@@ -169,13 +180,14 @@ def write_site(plan: Plan, ui_for: Callable[[str], object]) -> list[Path]:
             unit = plan.unit(campaign.name, lang)
             if unit is None:
                 continue
-            entry, row = _entry(plan, unit, campaign)
+            entry, row = _entry(plan, unit, campaign, ui, source_ui)
             page_campaigns.append(entry)
             index_rows[campaign.name].append({**info, "lang_tag": lang.replace("_", "-"), **row})
         html = render_template(
             env, "site/language.html", **{UI_VARIABLE: ui}, lang_tag=lang.replace("_", "-"),
             direction=info["direction"], colours=colours, script=Markup(COPY_SCRIPT),
-            script_hash=SCRIPT_HASH, campaigns=page_campaigns, source_tag=source,
+            script_hash=SCRIPT_HASH, campaigns=page_campaigns, source_tag=source.replace("_", "-"),
+            source_dir=locale_of(source).text_direction,
             page_title=f"{info['name']} — {ui.get('Campaign materials to download')}")
         path = site_page(cfg, lang)
         write_text_if_changed(path, html)

@@ -22,11 +22,12 @@ from pipeline.placeholders import Values, values_for
 from pipeline.plan import RenderOptions, Unit
 from pipeline.render import translations as trmod
 from pipeline.render.fonts import FontStack, font_file, font_stack
+from pipeline.render.labels import MACHINE, MACHINE_LABEL, Label, label_lines, make_labels
 from pipeline.render.templating import UI_VARIABLE, environment_for
 from pipeline.render.translations import Decision, Translations
 
-# The draft label; the same literal is in templates/leaflet.html so Babel extracts it.
-DRAFT_LABEL = "Draft — machine translation, not yet reviewed"
+# The machine-draft label (pipeline/render/labels.py; Babel extracts it from labels.txt).
+DRAFT_LABEL = MACHINE_LABEL
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,7 @@ class LanguageContext:
     hashtags: tuple[str, ...]  # the campaign's hashtags as the language uses them (overrides)
     values: Values  # {placeholder} values, formatted for the locale (`.source`: untranslated)
     paper: str
-    draft_local: str | None  # the draft label in the language, when the unit is a draft
-    draft_source: str | None  # ... and in the source language, when that differs
+    labels: tuple[Label, ...]  # what the outputs say of the text's state (labels.py)
     env: Environment
     common: Mapping[str, object]  # the variables every template gets
 
@@ -91,19 +91,21 @@ def build_context(cfg: Config, campaign: Campaign, unit: Unit, options: RenderOp
     for family in stack.body + stack.heading:
         font_file(family)
     url = campaign.localised_link(lang, campaign.url)
-    draft_local = draft_source = None
-    if decision.label_draft:
+    labels: tuple[Label, ...] = ()
+    source_tag = campaign.source_language.replace("_", "-")
+    if decision.kinds:
         source_ui = trmod.load_ui(cfg, campaign.source_language)
         source_ui.use_fuzzy = True
-        draft_local, draft_source = ui.get(DRAFT_LABEL), source_ui.get(DRAFT_LABEL)
-        if draft_source == draft_local:
-            draft_source = None
+        labels = make_labels(decision.kinds, ui, source_ui, locale, source_locale, source_tag)
+    machine = next((label for label in labels if label.kind == MACHINE), None)
     title = texts.get(campaign.title, "campaign:title")
     common = {
         "lang": lang, "lang_tag": lang.split("@")[0].replace("_", "-"),
-        "dir": locale.text_direction, "draft": decision.label_draft,
-        "draft_source_label": draft_source,
-        "source_tag": campaign.source_language.replace("_", "-"),
+        "dir": locale.text_direction, "draft": decision.label_draft, "labels": labels,
+        "label_lines": label_lines(labels),
+        # For campaigns' own templates written before `labels`: the machine label's echo.
+        "draft_source_label": machine.source if machine else None,
+        "source_tag": source_tag,
         "source_dir": source_locale.text_direction, "title": title, "title_text": title,
         "language_name": (locale.get_display_name(locale) or lang), "state": decision.state,
         "fallback_language": (source_locale.get_display_name(locale)
@@ -116,5 +118,5 @@ def build_context(cfg: Config, campaign: Campaign, unit: Unit, options: RenderOp
         url_display=url.split("://", 1)[-1].rstrip("/"),
         hashtags=campaign.localised_hashtags(lang),
         values=placeholder_values(campaign, lang, texts.get, url),
-        paper=paper_for(cfg, campaign, options), draft_local=draft_local,
-        draft_source=draft_source, env=environment_for(campaign.root), common=common)
+        paper=paper_for(cfg, campaign, options), labels=labels,
+        env=environment_for(campaign.root), common=common)

@@ -13,6 +13,7 @@ what is printed. Every printed word stays inside a 5 mm safe margin: office prin
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from dataclasses import dataclass
@@ -152,15 +153,11 @@ def fit_one_line(parts: list[str], measure: Measure, max_width_pt: float, size_p
 # Room for WeasyPrint's crop marks beyond the bleed (it draws them in its CSS bleed area, from
 # the media edge, half that area long): 6 mm gives 3 mm marks that start 3 mm off the bleed.
 MARKS_MM = 6.0
-DRAFT_LABEL = "Draft — machine translation, not yet reviewed"
-FALLBACK_NOTE = "Some parts are not translated yet and are shown in %(language)s."
 
 
 def arrange(context: dict, rules: typography.Rules, source_rules: typography.Rules) -> dict:
     """What leaflet.html needs beyond the stage's context: balanced headline, subheads and
     slogans, the draft banner's size, and the geometry (paper, sizes, print-shop bleed)."""
-    from pipeline.render.templating import UI_VARIABLE
-
     paper: Paper = context["paper"]
     stack: FontStack = context["fonts"]
     direction = context.get("dir", "ltr")
@@ -174,22 +171,27 @@ def arrange(context: dict, rules: typography.Rules, source_rules: typography.Rul
                      title_width, -0.01 if latin else 0.0)
     sections = [_arrange_section(s, rules, bold, paper, content, latin)
                 for s in context.get("sections", [])]
-    banner_pt, banner_source = SIZES["banner_pt"], True
-    if context.get("draft") or context.get("fallback_language"):
-        ui = context[UI_VARIABLE]
-        parts = [ui.get(DRAFT_LABEL) if context.get("draft") else "",
-                 context.get("draft_source_label") or "" if context.get("draft") else "",
-                 (ui.get(FALLBACK_NOTE) % {"language": context["fallback_language"]})
-                 if context.get("fallback_language") else ""]
+    banner_pt, banner, banner_wrap = SIZES["banner_pt"], [], False
+    labels = context.get("labels") or ()
+    if labels:
+        # Each label once, in the reader's language; the source-language echoes after them,
+        # dropped (last first) when the line would need a size below banner_min_pt.
+        parts = [label.text for label in labels] + [label.source for label in labels
+                                                    if label.source]
         width = content - (2 * BOXES["banner_pad"] + BOXES["banner_bar"]) * MM
         banner_pt, kept = fit_one_line(parts, bold, width, SIZES["banner_pt"],
                                        SIZES["banner_min_pt"])
-        banner_source = not parts[1] or parts[1] in kept
+        shown = kept[len(labels):]
+        # Labels that do not fit on one line even alone wrap rather than run off the page.
+        banner_wrap = len(kept) < len(labels)
+        banner = [dataclasses.replace(label, source=label.source if label.source in shown
+                                      else None) for label in labels]
     bleed = float(context.get("bleed_mm") or 0)
     marks = bool(context.get("crop_marks"))
     organisation = typography.html(escape(context.get("organisation", "")), rules, False)
     return {"title": title, "sections": sections, "organisation": organisation, "paper": paper, "sizes": SIZES,
-            "boxes": BOXES, "banner_pt": banner_pt, "banner_source": banner_source,
+            "boxes": BOXES, "banner_pt": banner_pt, "banner": banner,
+            "banner_wrap": banner_wrap,
             "bleed_mm": bleed, "crop_marks": marks,
             "media_bleed_mm": bleed + (MARKS_MM if marks else 0), "logo": logo,
             "photo": context.get("photo")}

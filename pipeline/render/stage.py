@@ -27,6 +27,7 @@ from pipeline.model import Campaign
 from pipeline.plan import OUTPUTS, RenderOptions, Unit, make_unit
 from pipeline.records import RenderRecord
 from pipeline.render import cards as cards_mod
+from pipeline.render import labels as labels_mod
 from pipeline.render import leaflet as leaflet_mod
 from pipeline.render import posts as posts_mod
 from pipeline.render import translations as trmod
@@ -263,7 +264,7 @@ def _leaflet_html(ctx: LanguageContext) -> tuple[str, leaflet_mod.LeafletText]:
 def _cards(ctx: LanguageContext) -> dict[str, bytes]:
     campaign = ctx.campaign
     shaper = cards_mod.Shaper(ctx.stack, ctx.lang, ctx.locale.text_direction)
-    draft_lines = tuple(x for x in (ctx.draft_local, ctx.draft_source) if x)
+    draft_lines = labels_mod.card_lines(ctx.labels)
     rules = leaflet_mod.rules_for(campaign, ctx.lang)
     out = {}
     for card in campaign.cards:

@@ -71,6 +71,12 @@ class Translations:
             self.fallbacks.add(key)
         return msgid
 
+    def has(self, msgid: str, context: str | None = None) -> bool:
+        """Whether `get` gives a translation (or the source's own text), not a fallback."""
+        key = (context, msgid)
+        return (self.is_source or key in self.reviewed
+                or (self.use_fuzzy and key in self.fuzzy))
+
     @property
     def state(self) -> str:
         if self.counts.missing or self.counts.rejected:
@@ -185,7 +191,7 @@ def load(cfg: Config, lang: str, domain: str, messages: tuple[Message, ...] | li
 
 
 # The templates render prints; only their ui strings decide whether a language is final.
-RENDER_TEMPLATES = ("leaflet.html", "leaflet.css", "posts.txt", "readme.txt")
+RENDER_TEMPLATES = ("leaflet.html", "leaflet.css", "posts.txt", "readme.txt", "labels.txt")
 
 
 @functools.lru_cache(maxsize=1)
@@ -225,14 +231,17 @@ class Decision:
     """What to do with a language: render as final, as a labelled draft, or skip."""
 
     state: str  # final | draft | skipped
-    label_draft: bool  # print "Draft — machine translation, not yet reviewed"
+    label_draft: bool  # labelled as not reviewed (a machine draft, or awaiting review)
     use_fuzzy: bool
     why: str
     incomplete: bool = False  # untranslated text falls back to the source (and says so)
+    kinds: tuple[str, ...] = ()  # the labels it carries (pipeline/render/labels.py)
 
 
 def decide(counts: Counts, drafts_policy: str, allow_incomplete: bool) -> Decision:
     """Apply the project's [render] policy to a language's counts."""
+    from pipeline.render.labels import kinds_for
+
     summary = describe(counts)
     has_fuzzy = bool(counts.fuzzy or counts.drafts)
     if has_fuzzy and drafts_policy == "skip":
@@ -243,11 +252,12 @@ def decide(counts: Counts, drafts_policy: str, allow_incomplete: bool) -> Decisi
                             f"{summary}; translate them, or use --allow-incomplete")
         return Decision(DRAFT, has_fuzzy and drafts_policy == "label", has_fuzzy,
                         f"{summary}; untranslated text shown in the source language",
-                        incomplete=True)
+                        incomplete=True, kinds=kinds_for(counts, drafts_policy, True))
     if has_fuzzy:
         if drafts_policy == "final":
             return Decision(FINAL, False, True, f"{summary}; [render] drafts = \"final\"")
-        return Decision(DRAFT, True, True, f"{summary}; labelled as a draft")
+        return Decision(DRAFT, True, True, f"{summary}; labelled as a draft",
+                        kinds=kinds_for(counts, drafts_policy, False))
     return Decision(FINAL, False, False, "fully reviewed")
 
 
