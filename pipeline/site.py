@@ -62,6 +62,7 @@ SCRIPT_HASH = "sha256-" + base64.b64encode(hashlib.sha256(COPY_SCRIPT.encode()).
 CARD_SIZES = {"square": "1080 × 1080", "x": "1200 × 675", "facebook": "1200 × 630"}
 
 
+_UNBROKEN_LINK = 32  # characters: ~17 rem of 16 px text, narrower than a 360 px phone's line
 _LTR_ISLANDS = re.compile(r"https?://\S+|mailto:\S+|[#@]\w+(?:@[\w.-]+\w)?")
 
 
@@ -72,7 +73,11 @@ def isolate(text: str) -> Markup:
     out, last = [], 0
     for match in _LTR_ISLANDS.finditer(text):
         out.append(str(escape(text[last:match.start()])))
-        out.append(f'<bdi dir="ltr">{escape(match.group())}</bdi>')
+        # A short link never breaks inside itself (an Arabic line would split it at a hyphen,
+        # "https://ipa- / aip.org/"); a long one may, or a phone would scroll sideways.
+        short = match.group()[0] not in "#@" and len(match.group()) <= _UNBROKEN_LINK
+        attrs = ' dir="ltr" class="link"' if short else ' dir="ltr"'
+        out.append(f"<bdi{attrs}>{escape(match.group())}</bdi>")
         last = match.end()
     out.append(str(escape(text[last:])))
     return Markup("".join(out))
@@ -100,6 +105,29 @@ def _posts(out_dir: Path) -> list[dict]:
             "name": row.get("platform_name") or PLATFORM_NAMES.get(row["platform"]),
             "length": row["length"], "limit": row["limit"], "over": bool(row["over_limit"])})
     return list(posts.values())
+
+
+def _png_size(path: Path) -> tuple[int, int] | None:
+    """(width, height) from a PNG's header, for the img's size attributes (no layout shift)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(24)
+    except OSError:
+        return None
+    if head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
+        return None
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
+def _preview(unit: Unit, campaign: Campaign, record) -> dict | None:
+    """The leaflet's page-1 thumbnail render made (render/leaflet.py), if it is recorded."""
+    name = "leaflet.png"
+    if record is None or name not in record.files:
+        return None
+    size = _png_size(unit.out_dir / name)
+    if size is None:
+        return None
+    return {"href": f"{campaign.name}/{name}", "width": size[0], "height": size[1]}
 
 
 def _cards(out_dir: Path, campaign: Campaign, alts: dict[str, str]) -> list[dict]:
@@ -137,6 +165,7 @@ def _entry(plan: Plan, unit: Unit, campaign: Campaign, ui, source_ui) -> tuple[d
     if found.pack is not None:
         pack = {"href": f"../{output_href(cfg, found.pack)}",
                 "size": human_size(found.pack.stat().st_size, lang)}
+    preview = _preview(unit, campaign, record) if rendered else None
     total = page.counts.total if page else 0
     percent = (f"{round(100 * page.counts.reviewed / total)} %"
                if page and total and not unit.is_source else None)
@@ -147,10 +176,14 @@ def _entry(plan: Plan, unit: Unit, campaign: Campaign, ui, source_ui) -> tuple[d
         "rendered": rendered, "is_source": lang == cfg.source_language,
         "labels": _labels(plan, unit, page, ui, source_ui) if page and state == "draft" else (),
         "posts": _posts(unit.out_dir) if rendered else [],
+        "preview": preview,
         "cards": _cards(unit.out_dir, campaign, dict(page.cards) if page else {})
         if rendered else [],
     }
     row = {"state": state, "percent": percent,
+           "preview": dict(preview, href=output_href(cfg, unit.out_dir / "leaflet.png"),
+                           pdf=output_href(cfg, unit.out_dir / "leaflet.pdf"))
+           if preview else None,
            "pack": {"href": output_href(cfg, found.pack),
                     "size": human_size(found.pack.stat().st_size, cfg.source_language)}
            if pack else None}
@@ -183,17 +216,22 @@ def write_site(plan: Plan, ui_for: Callable[[str], object]) -> list[Path]:
             entry, row = _entry(plan, unit, campaign, ui, source_ui)
             page_campaigns.append(entry)
             index_rows[campaign.name].append({**info, "lang_tag": lang.replace("_", "-"), **row})
+        materials = ui.get("Campaign materials to download")
+        single = page_campaigns[0]["title"] if len(plan.campaigns) == 1 and page_campaigns \
+            else None  # one campaign: the page is named after it, in the language
         html = render_template(
             env, "site/language.html", **{UI_VARIABLE: ui}, lang_tag=lang.replace("_", "-"),
             direction=info["direction"], colours=colours, script=Markup(COPY_SCRIPT),
             script_hash=SCRIPT_HASH, campaigns=page_campaigns, source_tag=source.replace("_", "-"),
             source_dir=locale_of(source).text_direction,
-            page_title=f"{info['name']} — {ui.get('Campaign materials to download')}")
+            single=bool(single), language_name=info["name"],
+            page_title=f"{single or materials} — {info['name']}")
         path = site_page(cfg, lang)
         write_text_if_changed(path, html)
         written.append(path)
     index = render_template(
         env, "site/index.html", **{UI_VARIABLE: None}, lang_tag=source.replace("_", "-"),
+        single=plan.campaigns[0].title if len(plan.campaigns) == 1 else None,
         direction="ltr", colours=colours, script=Markup(COPY_SCRIPT), script_hash=SCRIPT_HASH,
         campaigns=[{"name": c.name, "title": c.title, "summary": c.summary,
                     "languages": index_rows[c.name]} for c in plan.campaigns])

@@ -132,3 +132,50 @@ def test_injection_attempts_never_run(browser, cli, demo):
         assert [p for p in page.problems if "dialog" in p] == []
         assert all(u.startswith("file://") for u in page.requests), page.requests
     page.screenshot(path=str(ARTIFACTS / "browser-hostile-leaflet.png"), full_page=True)
+
+
+VISIBLE_IMAGES = """() => Array.from(document.images).map(img => {
+  const box = img.getBoundingClientRect();
+  return {src: img.getAttribute("src"), loaded: img.complete && img.naturalWidth > 0,
+          width: box.width, height: box.height};
+})"""
+
+
+def test_pages_hold_from_a_phone_to_a_desktop(browser, built):
+    """No sideways scroll at 360 px; every image loads and shows; cards span the phone's
+    width and a third of a desktop's; the leaflet's preview is there; a link in an Arabic post
+    stays on one line."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    out = built / "output"
+    for width in (360, 1280):
+        for path in (out / "index.html", out / "es" / "index.html", out / "ar" / "index.html"):
+            context = browser.new_context(viewport={"width": width, "height": 800})
+            page = context.new_page()
+            page.goto(path.as_uri())
+            page.wait_for_load_state("load")
+            for img in page.locator("img").all():
+                img.scroll_into_view_if_needed()  # lazy ones load when near
+            page.wait_for_load_state("load")
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, (width, path)
+            images = page.evaluate(VISIBLE_IMAGES)
+            assert images and all(i["loaded"] and i["width"] > 20 and i["height"] > 20
+                                  for i in images), images
+            name = path.parent.name if path.parent != out else "index"
+            page.screenshot(path=str(ARTIFACTS / f"browser-{name}-{width}.png"), full_page=True)
+            if path.parent == out:
+                # One preview per language in the index's table.
+                assert sum("/demo/leaflet.png" in i["src"] for i in images) == 3
+                context.close()
+                continue
+            main = page.evaluate("document.querySelector('section.campaign')"
+                                 ".getBoundingClientRect().width")
+            cards = [i for i in images if "/cards/" in i["src"]]
+            assert len(cards) == 3
+            assert min(i["width"] for i in cards) >= (0.85 * main if width < 600 else main / 4)
+            previews = [i for i in images if i["src"].endswith("leaflet.png")]
+            assert len(previews) == 1 and previews[0]["height"] > previews[0]["width"]
+            if path.parent.name == "ar":
+                lines = page.evaluate("Array.from(document.querySelectorAll('bdi.link'))"
+                                      ".map(b => b.getClientRects().length)")
+                assert lines and set(lines) == {1}, lines
+            context.close()

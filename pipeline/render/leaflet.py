@@ -346,3 +346,29 @@ def missing_glyph_message(lang: str, missing: list[str], texts: LeafletText, wha
     excerpt = f" in {text[:80] + ('…' if len(text) > 80 else '')!r}" if text else ""
     return (f"{lang}: the {what}'s fonts cannot draw {chars!r} ({points}){excerpt}; no installed "
             "font has this character: fix the translation or install a font for it")
+
+
+# The download page's preview of page 1: 320 px wide (a phone's full width at 1x, a 160 px
+# thumbnail at 2x). poppler's pdftoppm writes the same PNG bytes for the same PDF (no time
+# chunk), so the thumbnail is a reproducible output of the unit like the PDF it shows.
+THUMBNAIL = "leaflet.png"
+THUMBNAIL_WIDTH = 320
+
+
+def thumbnail(pdf: bytes, lang: str) -> bytes | None:
+    """Page 1 of a leaflet PDF as a PNG (pdftoppm, ~0.1 s); None without poppler-utils."""
+    import shutil
+    import subprocess
+
+    tool = shutil.which("pdftoppm")
+    if tool is None:
+        return None
+    try:
+        done = subprocess.run([tool, "-png", "-f", "1", "-l", "1", "-singlefile", "-scale-to-x",
+                               str(THUMBNAIL_WIDTH), "-scale-to-y", "-1", "-"], input=pdf,
+                              capture_output=True, timeout=60, check=True)
+    except (OSError, subprocess.SubprocessError) as exc:
+        stderr = getattr(exc, "stderr", b"") or b""
+        raise RenderError(f"{lang}: pdftoppm could not draw the leaflet's first page "
+                          f"({stderr.decode('utf-8', 'replace').strip() or exc})") from None
+    return done.stdout

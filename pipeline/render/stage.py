@@ -196,6 +196,12 @@ def _produce(ctx: LanguageContext, outputs: tuple[str, ...]
             files["leaflet.html"] = html.encode("utf-8")
             files["leaflet.pdf"] = leaflet_mod.write_pdf(html, lang, leaflet_texts,
                                                          campaign_root=campaign.root)
+            preview = leaflet_mod.thumbnail(files["leaflet.pdf"], lang)
+            if preview is None:
+                warnings.append("no leaflet preview for the download page: pdftoppm is not "
+                                "installed (Debian: poppler-utils)")
+            else:
+                files[leaflet_mod.THUMBNAIL] = preview
         if "posts" in outputs:
             composed = posts_mod.compose(campaign, lang, ctx.tr, ctx.values, ctx.texts.fallbacks)
             warnings += [f"post {p.post!r} is {p.length} characters on {p.platform_name}, over "
