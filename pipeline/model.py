@@ -204,6 +204,40 @@ class Term:
 
 
 @dataclass(frozen=True)
+class BrandImage:
+    """A logo or photo of campaign.yml, read and checked (pipeline/sources/brand.py)."""
+
+    path: str  # relative to the project
+    kind: str  # png | jpeg | svg
+    width: float  # pixels, or the SVG's viewBox units: the aspect ratio is what counts
+    height: float
+    data: bytes = field(repr=False, compare=False, default=b"")
+    line: int = 0
+
+    @property
+    def mime(self) -> str:
+        return {"png": "image/png", "jpeg": "image/jpeg", "svg": "image/svg+xml"}[self.kind]
+
+
+@dataclass(frozen=True)
+class Photo:
+    image: BrandImage
+    alt: str  # a message (context "campaign:photo-alt")
+    alt_line: int
+    credit: str = ""
+
+
+@dataclass(frozen=True)
+class Brand:
+    """campaign.yml's brand kit beyond the colours: logo, photo, font, organisation names."""
+
+    logo: BrandImage | None = None
+    photo: Photo | None = None
+    font: str | None = None  # an installed family, for the languages it covers
+    organisations: tuple[tuple[str, str], ...] = ()  # (language, the organisation's name)
+
+
+@dataclass(frozen=True)
 class LanguageOverride:
     """Per-language replacements a campaign allows: localised hashtags and links.
 
@@ -241,6 +275,19 @@ class Campaign:
     images: tuple[tuple[str, str], ...] = ()
     dates: tuple[NamedDate, ...] = ()
     shortcodes: tuple[Shortcode, ...] = ()
+    brand: Brand = Brand()
+
+    def organisation_in(self, lang: str) -> str:
+        """The organisation's name in `lang`: campaign.yml's per-language map, else a
+        protected term's spelling for the language, else the name as written."""
+        table = dict(self.brand.organisations)
+        for code in (lang, lang.split("_")[0].split("@")[0]):
+            if table.get(code):
+                return table[code]
+        for term in self.glossary:
+            if term.protected and term.text == self.organisation and term.spellings(lang):
+                return term.spellings(lang)[0]
+        return self.organisation
 
     def override(self, lang: str) -> LanguageOverride:
         for code, value in self.overrides:

@@ -159,7 +159,9 @@ def values_for(campaign, lang: str, title: str | None = None, place: str | None 
     from pipeline.names import locale_of
 
     locale = locale_of(lang)
-    values = {"url": url or campaign.url, "organisation": campaign.organisation,
+    organisation = (campaign.organisation_in(lang) if hasattr(campaign, "organisation_in")
+                    else campaign.organisation)
+    values = {"url": url or campaign.url, "organisation": organisation,
               "title": title if title is not None else campaign.title}
     event = campaign.event
     if event:

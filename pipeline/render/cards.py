@@ -322,6 +322,7 @@ class CardText:
     url: str
     draft_lines: tuple[str, ...] = ()  # the draft label, in the language and the source's
     card: str = ""  # the card's id, for errors
+    logo: object | None = None  # model.BrandImage: drawn at the organisation's line end
 
 
 # No card holds more (1080 x 1080 at the smallest size is about 4,000 Latin characters);
@@ -350,8 +351,8 @@ def draw_card(shaper: Shaper, texts: CardText, size: tuple[int, int], colours) -
     rtl = shaper.base == "rtl"
     top = margin
 
-    def fitted(text: str, what: str, largest: int) -> int:
-        px = _fit_line(shaper, text, width - 2 * margin)
+    def fitted(text: str, what: str, largest: int, room: int = 0) -> int:
+        px = _fit_line(shaper, text, width - 2 * margin - room)
         if px is None:
             raise _too_long(shaper, texts, size, what, text)
         return min(largest, px)
@@ -374,7 +375,14 @@ def draw_card(shaper: Shaper, texts: CardText, size: tuple[int, int], colours) -
         top = band_h + round(margin * 0.7)
 
     org_size = round(unit * 0.034)
-    org_size = fitted(texts.organisation, "organisation", org_size)
+    room = 0
+    if texts.logo is not None:
+        from pipeline.render.raster import logo_pixels
+
+        logo = logo_pixels(texts.logo, round(unit * 0.085), round(unit * 0.3))
+        room = logo.width + round(unit * 0.03)
+        image.paste(logo, (margin if rtl else width - margin - logo.width, top), logo)
+    org_size = fitted(texts.organisation, "organisation", org_size, room)
     place(texts.organisation, org_size, top + org_size, accent)
     bar_y = top + org_size * 1.9
     bar_w = round(unit * 0.11)

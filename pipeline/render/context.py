@@ -21,7 +21,7 @@ from pipeline.names import locale_of
 from pipeline.placeholders import Values, values_for
 from pipeline.plan import RenderOptions, Unit
 from pipeline.render import translations as trmod
-from pipeline.render.fonts import FontStack, font_file, font_stack
+from pipeline.render.fonts import FontStack, families_for, font_file, font_stack
 from pipeline.render.labels import MACHINE, MACHINE_LABEL, Label, label_lines, make_labels
 from pipeline.render.templating import UI_VARIABLE, environment_for
 from pipeline.render.translations import Decision, Translations
@@ -55,9 +55,24 @@ class LanguageContext:
     def lang(self) -> str:
         return self.unit.lang
 
+    @property
+    def organisation(self) -> str:
+        """The organisation's name as the language writes it (Campaign.organisation_in)."""
+        return self.campaign.organisation_in(self.unit.lang)
+
     def tr(self, msgid: str, context: str | None = None) -> str:
         """The text to print for a campaign message (the source text when untranslated)."""
         return self.texts.get(msgid, context)
+
+
+def brand_stack(campaign: Campaign, lang: str) -> FontStack:
+    """The language's Noto stack, with campaign.yml's `font:` first where it covers the
+    language (fontconfig's language coverage); elsewhere the Noto stack alone."""
+    stack = font_stack(lang)
+    family = campaign.brand.font
+    if not family or family not in families_for(lang):
+        return stack
+    return FontStack(stack.script, (family, *stack.body), (family, *stack.heading))
 
 
 def paper_for(cfg: Config, campaign: Campaign, options: RenderOptions) -> str:
@@ -87,7 +102,7 @@ def build_context(cfg: Config, campaign: Campaign, unit: Unit, options: RenderOp
     """The context of one unit, built once (fonts are looked up here: a missing one fails)."""
     lang = unit.lang
     locale, source_locale = locale_of(lang), locale_of(campaign.source_language)
-    stack = font_stack(lang)
+    stack = brand_stack(campaign, lang)
     for family in stack.body + stack.heading:
         font_file(family)
     url = campaign.localised_link(lang, campaign.url)

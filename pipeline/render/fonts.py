@@ -141,3 +141,20 @@ def missing_glyphs(text: str, families: tuple[str, ...], bold: bool = False) -> 
     covered = [coverage(*font_file(name, bold)) for name in families]
     return [c for c in dict.fromkeys(text)
             if needs_glyph(c) and not any(ord(c) in cov for cov in covered)]
+
+
+@functools.lru_cache(maxsize=None)
+def families_for(lang: str) -> frozenset[str]:
+    """The installed font families that cover `lang` (fontconfig's `fc-list :lang=...`)."""
+    code = lang.split("@")[0].replace("_", "-").lower()
+    base = code.split("-")[0]  # fontconfig knows "pt", "ar"; Chinese by region
+    code = ("zh-tw" if "hant" in code else "zh-cn") if base == "zh" else base
+    try:
+        out = subprocess.run(["fc-list", f":lang={code}", "family"], capture_output=True,
+                             text=True, check=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return frozenset()
+    names = set()
+    for row in out.splitlines():
+        names.update(name.strip().replace("\\-", "-") for name in row.split(",") if name.strip())
+    return frozenset(names)

@@ -64,7 +64,7 @@ PAPERS = {
 SIZES = {"title": 2.55, "h2": 1.85, "h3": 1.35, "slogan": 1.25, "slogan_last": 1.7,
          "banner_pt": 7.2, "banner_min_pt": 5.6}
 BOXES = {"masthead_pad": 6.5, "callout_pad": 5.0, "callout_bar": 2.5, "banner_pad": 3.0,
-         "banner_bar": 2.5, "logo": 14.0}
+         "banner_bar": 2.5, "logo": 12.0}
 
 
 class Measure:

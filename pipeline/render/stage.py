@@ -12,6 +12,7 @@ over their limit, the page's texts and the catalog's counts) for the packs and t
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import logging
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from pipeline.plan import OUTPUTS, RenderOptions, Unit, make_unit
 from pipeline.records import RenderRecord
 from pipeline.render import cards as cards_mod
 from pipeline.render import labels as labels_mod
+from pipeline.render import layout
 from pipeline.render import leaflet as leaflet_mod
 from pipeline.render import posts as posts_mod
 from pipeline.render import translations as trmod
@@ -250,21 +252,52 @@ def _leaflet_html(ctx: LanguageContext) -> tuple[str, leaflet_mod.LeafletText]:
         event = {"date": values.get("date"), "time": values.get("time"),
                  "place": values.get("place")}
         texts.extend(v for v in event.values() if v)
+    organisation = ctx.organisation
+    logo, photo = _brand_images(ctx, organisation, source_attrs, texts)
     body_lh, heading_lh = _LINE_HEIGHTS.get(ctx.stack.script, (1.45, 1.08))
     rtl = ctx.locale.text_direction == "rtl"
     context = dict(
         ctx.common, title=title_html, title_attrs=title_attrs,
         paper=leaflet_mod.PAPER[ctx.paper], paper_name=ctx.paper, fonts=ctx.stack,
         colours=campaign.colours, tint=_tint(campaign.colours.background),
-        organisation=campaign.organisation, event=event, sections=sections,
+        organisation=organisation, logo=logo, photo=photo, event=event, sections=sections,
         qr=leaflet_mod.qr_svg(ctx.url, "#1d1d1b"), url=ctx.url, url_display=ctx.url_display,
         hashtags=list(ctx.hashtags), start="right" if rtl else "left",
         end="left" if rtl else "right", latin=ctx.stack.script in ("Latn", "Cyrl", "Grek"),
         line_height=body_lh, heading_line_height=heading_lh,
     )
-    texts += [campaign.organisation, ctx.url, *ctx.hashtags]
+    texts += [organisation, ctx.url, *ctx.hashtags]
     html = leaflet_mod.leaflet_html(ctx.env, campaign, context)
     return html, leaflet_mod.LeafletText(texts)
+
+
+def _data_uri(image) -> str:
+    return f"data:{image.mime};base64,{base64.b64encode(image.data).decode('ascii')}"
+
+
+def _brand_images(ctx: LanguageContext, organisation: str, source_attrs: Markup,
+                  texts: list[str]) -> tuple[dict | None, dict | None]:
+    """The logo and photo for leaflet.html, inline as data: URIs (the page works offline and
+    WeasyPrint fetches nothing); the logo's alt text is the organisation's name, the photo's
+    the translated description."""
+    brand = ctx.campaign.brand
+    logo = None
+    if brand.logo:
+        # Its box from campaign.yml's aspect (an SVG may have only a viewBox): 12 mm tall,
+        # 40 mm wide at most; the same box on screen and on paper.
+        width = min(40.0, layout.BOXES["logo"] * brand.logo.width / brand.logo.height)
+        logo = {"src": _data_uri(brand.logo), "alt": organisation,
+                "width_mm": round(width, 2), "height_mm": round(
+                    width * brand.logo.height / brand.logo.width, 2)}
+    photo = None
+    if brand.photo:
+        alt = ctx.tr(brand.photo.alt, "campaign:photo-alt")
+        shown_source = ("campaign:photo-alt", brand.photo.alt) in ctx.texts.fallbacks
+        photo = {"src": _data_uri(brand.photo.image), "alt": alt,
+                 "alt_attrs": source_attrs if shown_source else None,
+                 "credit": brand.photo.credit}
+        texts += [brand.photo.credit] if brand.photo.credit else []
+    return logo, photo
 
 
 def _cards(ctx: LanguageContext) -> dict[str, bytes]:
@@ -278,9 +311,10 @@ def _cards(ctx: LanguageContext) -> dict[str, bytes]:
         slogan = plain(fill(ctx.tr(card.text, f"card:{card.id}"),
                             ctx.values.for_text(shown_untranslated))).strip()
         slogan = typography.unbreakable(typography.smarten(slogan, rules), rules, False)
-        texts = cards_mod.CardText(slogan, typography.smarten(campaign.organisation, rules),
+        texts = cards_mod.CardText(slogan, typography.smarten(ctx.organisation, rules),
                                    ctx.hashtags[0] if ctx.hashtags else None,
-                                   ctx.url_display, draft_lines, card.id)
+                                   ctx.url_display, draft_lines, card.id,
+                                   campaign.brand.logo)
         cards_mod.check_glyphs(shaper, ctx.lang, card.id, texts)
         for size_name, size in cards_mod.SIZES.items():
             out[f"cards/{card.id}-{size_name}.png"] = cards_mod.draw_card(

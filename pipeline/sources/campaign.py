@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pipeline import glossary as terms
 from pipeline import shortcodes as tokens
+from pipeline.sources import brand
 from pipeline.errors import Problems, SourceError
 from pipeline.model import Colours, Event, LanguageOverride, NamedDate, Shortcode
 from pipeline.names import validate_language
@@ -23,7 +24,7 @@ CAMPAIGN_FILE, LEAFLET_FILE, POSTS_FILE, CARDS_FILE = (
     "campaign.yml", "leaflet.md", "posts.yml", "cards.yml")
 META_KEYS = {"title", "summary", "organisation", "url", "source_language", "languages", "event",
              "dates", "hashtags", "protected_terms", "colours", "overrides", "shortcodes",
-             "glossary"}
+             "glossary", "logo", "photo", "font"}
 HASHTAG_RE = re.compile(r"^#\w+$")
 _COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 _TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -113,14 +114,16 @@ def read_meta(path: Path, rel: str, problems: Problems, project: Path | None = N
             problems.add(f"{tag!r} is not a hashtag: write # followed by letters or digits",
                          rel, data.lines["hashtags"])
     protected, spelled = field(((), ()), terms.read_protected_terms, data, rel)
+    source_language = field("en", lambda: validate_language(
+        text_of(data, "source_language", rel, False) or "en",
+        f"{rel}:{data.lines.get('source_language', 1)}"))
     return dict(
         title=field("", text_of, data, "title", rel), title_line=data.lines.get("title", 1),
         summary=field("", text_of, data, "summary", rel, False),
         summary_line=data.lines.get("summary", 0),
-        organisation=field("", text_of, data, "organisation", rel), url=url,
-        source_language=field("en", lambda: validate_language(
-            text_of(data, "source_language", rel, False) or "en",
-            f"{rel}:{data.lines.get('source_language', 1)}")),
+        organisation=field("", brand.organisation_text, data, rel, source_language), url=url,
+        source_language=source_language,
+        brand=brand.read_brand(data, rel, path.parent, project, source_language, problems),
         languages=languages, event=field(None, _event, data, rel, problems),
         dates=field((), _dates, data, rel, problems), hashtags=hashtags,
         protected_terms=protected,

@@ -124,6 +124,10 @@ def extract_messages(c: Campaign, problems: Problems | None = None) -> list[Mess
     if c.event and c.event.place:
         add(c.event.place, "campaign:place", meta_rel, c.event.place_line, "event place",
             ["Where the action takes place."])
+    if c.brand.photo:
+        add(c.brand.photo.alt, "campaign:photo-alt", meta_rel, c.brand.photo.alt_line,
+            "photo description", ["What the leaflet's photo shows, for readers who cannot see "
+                                  "it (the image's alt text). Describe; do not add to it."])
     _leaflet_messages(c, add, problems)
     posts_rel = f"{c.relroot}/{POSTS_FILE}"
     for post in c.posts:
