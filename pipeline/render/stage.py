@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import logging
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -192,18 +193,17 @@ def _produce(ctx: LanguageContext, outputs: tuple[str, ...]
     campaign, lang = ctx.campaign, ctx.lang
     files: dict[str, bytes] = {}
     warnings: list[str] = []
+    preview = None
     try:
         if "leaflet" in outputs:
             html, leaflet_texts = _leaflet_html(ctx)
             files["leaflet.html"] = html.encode("utf-8")
             files["leaflet.pdf"] = leaflet_mod.write_pdf(html, lang, leaflet_texts,
                                                          campaign_root=campaign.root)
-            preview = leaflet_mod.thumbnail(files["leaflet.pdf"], lang)
-            if preview is None:
-                warnings.append("no leaflet preview for the download page: pdftoppm is not "
-                                "installed (Debian: poppler-utils)")
-            else:
-                files[leaflet_mod.THUMBNAIL] = preview
+            if set(outputs) == set(OUTPUTS):
+                # The download page's preview, with the record (a whole unit only); poppler
+                # draws it in its own process while the posts and cards are made here.
+                preview = _Preview(files["leaflet.pdf"], lang)
         if "posts" in outputs:
             composed = posts_mod.compose(campaign, lang, ctx.tr, ctx.values, ctx.texts.fallbacks)
             warnings += [f"post {p.post!r} is {p.length} characters on {p.platform_name}, over "
@@ -218,11 +218,41 @@ def _produce(ctx: LanguageContext, outputs: tuple[str, ...]
                                                      composed).encode("utf-8")
         if "cards" in outputs and campaign.cards:
             files.update(_cards(ctx))
+        if preview is not None:
+            image = preview.result()
+            if image is None:
+                warnings.append("no leaflet preview for the download page: pdftoppm is not "
+                                "installed (Debian: poppler-utils)")
+            else:
+                files[leaflet_mod.THUMBNAIL] = image
         readme = render_template(ctx.env, "readme.txt", files=sorted(files), **ctx.common)
     except PlaceholderError as exc:
         raise RenderError(f"{lang}: {exc}; campaign.yml has no value for it (an `event`?)",
                           f"{campaign.relroot}") from None
     return files, warnings, readme
+
+
+class _Preview(threading.Thread):
+    """leaflet_mod.thumbnail in a thread: the thread waits on pdftoppm (no GIL held)."""
+
+    def __init__(self, pdf: bytes, lang: str):
+        super().__init__(daemon=True)
+        self.pdf, self.lang = pdf, lang
+        self.image: bytes | None = None
+        self.error: HandbillError | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            self.image = leaflet_mod.thumbnail(self.pdf, self.lang)
+        except HandbillError as exc:
+            self.error = exc
+
+    def result(self) -> bytes | None:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.image
 
 
 def _leaflet_html(ctx: LanguageContext) -> tuple[str, leaflet_mod.LeafletText]:
