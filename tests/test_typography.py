@@ -89,3 +89,16 @@ def test_balance_keeps_every_word_in_order_within_the_width(words, width):
         else:
             current = f"{current} {word}" if current else word
     assert len(lines) <= greedy + 1 or len(lines) <= len(words) // 2 + 1
+
+
+def test_no_short_word_alone_on_a_middle_line():
+    """pt_BR and fr square cards read "Julian Assange / precisa / ser livre!": the middle line
+    one short word. Two lines (at a smaller size, where the card needs it) are better."""
+    from pipeline.render.typography import balance
+
+    words = ["Julian\u00a0Assange", "doit", "être", "libre!"]
+    assert balance(words, len, 15, strict=True) is None  # three lines would strand "doit"
+    assert balance(words, len, 20, strict=True) == ["Julian\u00a0Assange", "doit être libre!"]
+    # A long word may stand alone in the middle ("extradition" fills the measure).
+    assert balance(["No", "to", "extraditions", "now", "please"], len, 13, strict=True) == [
+        "No to", "extraditions", "now please"]

@@ -221,6 +221,9 @@ def words_of(text: str, rules: Rules) -> list[str]:
 # A last line of one word is fine when that word is long ("No to / extradition!"): a runt is a
 # short word alone ("must be / free!"), under this share of the measure.
 LONG_LAST = 0.45
+# A word alone on a middle line reads as a stray ("Julian Assange / precisa / ser livre!")
+# unless it fills most of the measure.
+LONG_MIDDLE = 0.6
 
 
 def balance(words: Sequence[str], width: Callable[[str], float], max_width: float,
@@ -254,7 +257,8 @@ def balance(words: Sequence[str], width: Callable[[str], float], max_width: floa
 
 def _best_breaks(n: int, lines: int, line, max_width: float, min_last: int):
     """Break indices splitting n words into `lines` lines minimising the widest line (ties:
-    the smaller sum of squared slack), with at least `min_last` words on the last one."""
+    the smaller sum of squared slack), with at least `min_last` words on the last one (and,
+    with min_last > 1, no short word alone on a middle line)."""
     if lines > n or n - (lines - 1) < 1:
         return None
     # cost[k][j]: best (widest, squares) for the first j words in k lines; back: the cut.
@@ -270,6 +274,11 @@ def _best_breaks(n: int, lines: int, line, max_width: float, min_last: int):
                 if cost[k - 1][i] == inf:
                     continue
                 if k == lines and j - i < min_last and line(i, j) < LONG_LAST * max_width:
+                    continue
+                # Nor a short word alone between two lines ("Julian Assange / doit / être
+                # libre !"), while the last line's rule holds (min_last 2).
+                if 1 < k < lines and min_last > 1 and j - i == 1 \
+                        and line(i, j) < LONG_MIDDLE * max_width:
                     continue
                 w = line(i, j)
                 if w > max_width:
