@@ -324,3 +324,19 @@ def test_a_language_written_without_spaces_stays_inside_the_page(tmp_path):
                enumerate(bbox_pages(pdf), 1) for w in page.words
                if w.x0 < SAFE or w.x1 > page.width - SAFE]
     assert not outside, outside
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_short_headline_fills_the_masthead(shipped, lang):
+    """"Julian Assange / must be free!" at the base size (2.55 times the text) left the
+    masthead's right half empty: a short headline grows (up to 1.5x, never into more lines)."""
+    _, _, pdfs, _ = shipped
+    page = bbox_pages(pdfs[lang])[0]
+    lines = _headline(page)
+    widest = max(max(w.x1 for w in line) - min(w.x0 for w in line) for line in lines)
+    content = page.width - 2 * 11 * MM  # A5's side margins (layout.PAPERS)
+    assert widest > 0.5 * content, (lang, widest / content)
+    heights = sorted(w.y1 - w.y0 for w in page.words)
+    text = heights[len(heights) // 2]  # the body text's words are most of the page's
+    headline = max(w.y1 - w.y0 for line in lines for w in line)
+    assert headline / text > 2.55 * 1.25, (lang, headline / text)

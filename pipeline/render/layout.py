@@ -167,8 +167,11 @@ def arrange(context: dict, rules: typography.Rules, source_rules: typography.Rul
     logo = context.get("logo")
     title_width = content - 2 * BOXES["masthead_pad"] * MM
     title_rules = source_rules if context.get("title_attrs") else rules
-    title = balanced(context["title"], title_rules, bold, SIZES["title"] * paper.font_pt,
-                     title_width, -0.01 if latin else 0.0)
+    tracking = -0.01 if latin else 0.0
+    title_scale = _title_scale(context["title"], title_rules, bold,
+                               SIZES["title"] * paper.font_pt, title_width, tracking)
+    title = balanced(context["title"], title_rules, bold,
+                     SIZES["title"] * title_scale * paper.font_pt, title_width, tracking)
     sections = [_arrange_section(s, rules, bold, paper, content, latin)
                 for s in context.get("sections", [])]
     banner_pt, banner, banner_wrap = SIZES["banner_pt"], [], False
@@ -189,12 +192,43 @@ def arrange(context: dict, rules: typography.Rules, source_rules: typography.Rul
     bleed = float(context.get("bleed_mm") or 0)
     marks = bool(context.get("crop_marks"))
     organisation = typography.html(escape(context.get("organisation", "")), rules, False)
-    return {"title": title, "sections": sections, "organisation": organisation, "paper": paper, "sizes": SIZES,
+    return {"title": title, "title_rem": round(SIZES["title"] * title_scale, 3),
+            "sections": sections, "organisation": organisation, "paper": paper, "sizes": SIZES,
             "boxes": BOXES, "banner_pt": banner_pt, "banner": banner,
             "banner_wrap": banner_wrap,
             "bleed_mm": bleed, "crop_marks": marks,
             "media_bleed_mm": bleed + (MARKS_MM if marks else 0), "logo": logo,
             "photo": context.get("photo")}
+
+
+# A short headline grows until its widest line fills this share of the masthead (at most
+# TITLE_GROW times the base size, and never into more lines): "Julian Assange / must be free!"
+# left the masthead's right half empty.
+TITLE_FILL, TITLE_GROW = 0.9, 1.5
+
+
+def _title_scale(markup, rules, measure: Measure, size_pt: float, width: float,
+                 tracking: float) -> float:
+    """How much larger than `size_pt` the headline may be set (1.0: as it is)."""
+    if rules.by_character:
+        return 1.0
+    words = typography.words_of(typography.plain_text(markup), rules)
+
+    def lines_at(size: float):
+        return typography.balance(words, lambda s: measure(s, size, tracking),
+                                  width * 0.985, " ")
+
+    base = lines_at(size_pt)
+    if not base:
+        return 1.0
+    widest = max(measure(line, size_pt, tracking) for line in base)
+    scale = min(TITLE_GROW, TITLE_FILL * width / widest) if widest else 1.0
+    while scale > 1.0:
+        grown = lines_at(size_pt * scale)
+        if grown and len(grown) == len(base):
+            return round(scale, 3)
+        scale -= 0.05
+    return 1.0
 
 
 def _arrange_section(section: dict, rules, bold: Measure, paper: Paper, content: float,
