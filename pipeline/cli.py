@@ -358,16 +358,19 @@ def import_command(obj: _Context, files: tuple[Path, ...], lang: str, campaign_n
 
 @main.command("init-project")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--shards", type=click.IntRange(1, 256), default=None,
+              help="CI that builds on N runners: a GitHub Actions matrix and a GitLab "
+                   "`parallel: N` job, each building one shard, then one job that merges.")
 @_run
-def init_project_command(directory: Path) -> None:
+def init_project_command(directory: Path, shards: int | None) -> None:
     """Create a new content repository in DIRECTORY (handbill.toml, source/, locales/,
     .gitignore and a CI example running update --check, check and build).
 
     Existing files are never overwritten.
 
-    Example: handbill init-project my-movement
+    Example: handbill init-project my-movement --shards 4
     """
-    report.new_project(directory, *init_project(directory))
+    report.new_project(directory, *init_project(directory, shards))
 
 
 @main.command()
@@ -378,21 +381,55 @@ def init_project_command(directory: Path) -> None:
                    "one per CPU, at most 8).")
 @click.option("--clean", is_flag=True, help="Delete output/ and rebuild everything.")
 @_allow_incomplete
+@click.option("--shard", "shard_text", metavar="K/N|auto", default=None,
+              help="Build only shard K of N (a CI matrix job); `auto` reads HANDBILL_SHARD or "
+                   "GitLab's CI_NODE_INDEX/CI_NODE_TOTAL. Join the shards with `handbill merge`.")
 @_stage
 def build(obj: _Context, campaigns: tuple[str, ...], langs: tuple[str, ...], jobs: int | None,
-          clean: bool, allow_incomplete: bool | None) -> None:
+          clean: bool, allow_incomplete: bool | None, shard_text: str | None) -> None:
     """Build everything: extract, update, render, pack, and the download page.
 
     Incremental and parallel: a language renders again only when its inputs changed. The
     summary counts final, draft, skipped (not published, with why: exit 0) and failed
-    languages (the others still build: exit 1).
+    languages (the others still build: exit 1). With --shard K/N, one balanced share of the
+    (campaign, language) units, and a record for `handbill merge` instead of the page.
 
     Example: handbill build --jobs 2
     """
+    shard = _shard(shard_text) if shard_text is not None else None
     options = build_stage.BuildOptions(jobs, clean, RenderOptions(
-        allow_incomplete=True if allow_incomplete else None))
+        allow_incomplete=True if allow_incomplete else None), shard)
     with report.Progress("building") as bar:
         result = build_stage.build(obj.cfg, campaigns, langs, options, on_unit=lambda u, d, t:
                                    bar.update(d, t, f"{u.campaign} {u.lang}",
                                               report.build_line(u, d, t)))
     sys.exit(report.build(obj.cfg, result))
+
+
+def _shard(text: str):
+    """--shard K/N or auto as a plan.Shard; a malformed value is one line and exit 2."""
+    from pipeline.plan import parse_shard
+
+    try:
+        return parse_shard(text)
+    except ValueError as exc:
+        click.echo(f"handbill: usage error: {exc}", err=True)
+        sys.exit(2)
+
+
+@main.command()
+@click.argument("folders", nargs=-1, required=True,
+                type=click.Path(file_okay=False, path_type=Path))
+@_stage
+def merge(obj: _Context, folders: tuple[Path, ...]) -> None:
+    """Join the output/ folders of `handbill build --shard K/N` (all N of them) into output/:
+    packs, language folders and the download page, the same bytes as one plain build.
+
+    Refuses shards built from other inputs (naming which), a shard missing or given twice, and
+    a unit built twice. Never follows a symlink in the shards' folders.
+
+    Example: handbill merge shards/*
+    """
+    from pipeline.merge import merge as merge_stage
+
+    sys.exit(report.merged(obj.cfg, merge_stage(obj.cfg, folders)))
