@@ -59,9 +59,15 @@ def code_fingerprint() -> str:
     """handbill's version and a hash of every file of its installed package (code, templates,
     fonts, interface catalogs; not bytecode caches): a change in any of them re-renders.
     Computed once per process (~120 files, ~1 MB: a few milliseconds)."""
+    return f"{__version__}+{package_hash(PACKAGE)[:16]}"
+
+
+def package_hash(root: Path) -> str:
+    """One hash of the regular files under `root` (relative names and contents), leaving out
+    __pycache__ folders and bytecode."""
     digest = hashlib.sha256(f"handbill {__version__}\0".encode())
     found = []
-    for folder, dirs, names in os.walk(PACKAGE):
+    for folder, dirs, names in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         found += [Path(folder, name) for name in names if not name.endswith((".pyc", ".pyo"))]
     for path in sorted(found):
@@ -71,9 +77,9 @@ def code_fingerprint() -> str:
             data = path.read_bytes()
         except OSError:
             continue
-        digest.update(f"{path.relative_to(PACKAGE).as_posix()}\0".encode())
+        digest.update(f"{path.relative_to(root).as_posix()}\0".encode())
         digest.update(hashlib.sha256(data).digest())
-    return f"{__version__}+{digest.hexdigest()[:16]}"
+    return digest.hexdigest()
 
 
 def _git(root: Path, *args: str) -> str | None:

@@ -35,7 +35,13 @@ def _load(path: Path) -> dict | None:
     # Never through a symlink, never blocking on a FIFO: output/ may hold what a hostile step
     # of an earlier CI job planted there.
     try:
+        if stat.S_ISLNK(os.lstat(path).st_mode):
+            log.warning("%s: is a symlink, not a record handbill wrote; it is not read (delete "
+                        "it and build again)", path)
+            return None
         data = json.loads(read_regular(path))
+    except FileNotFoundError:
+        return None
     except HandbillError as exc:
         if exc.message != "file not found":
             log.warning("%s", exc)
