@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Sequence
 
 from pipeline.config import Config
-from pipeline.errors import HandbillError
+from pipeline.errors import HandbillError, UsageError
 from pipeline.model import Campaign
 from pipeline.names import UI_DOMAIN, script_of, validate_language
 
@@ -409,7 +409,7 @@ SHARD_USAGE = "write K/N with 1 <= K <= N (2/4 is the second of four shards), or
 
 def parse_shard(text: str, env: dict | None = None) -> Shard:
     """`K/N`, or `auto`: HANDBILL_SHARD (K/N), else GitLab's CI_NODE_INDEX (1-based) and
-    CI_NODE_TOTAL (a `parallel: N` job). A malformed value raises ValueError (one line)."""
+    CI_NODE_TOTAL (a `parallel: N` job). A malformed value raises UsageError (one line)."""
     env = os.environ if env is None else env
     where = f"--shard {text}"
     if text.strip() == "auto":
@@ -419,12 +419,12 @@ def parse_shard(text: str, env: dict | None = None) -> Shard:
             index, total = env.get("CI_NODE_INDEX", ""), env.get("CI_NODE_TOTAL", "")
             text, where = f"{index}/{total}", f"CI_NODE_INDEX={index} CI_NODE_TOTAL={total}"
         else:
-            raise ValueError("--shard auto: no shard in the environment (HANDBILL_SHARD=K/N, or "
+            raise UsageError("--shard auto: no shard in the environment (HANDBILL_SHARD=K/N, or "
                              "GitLab's CI_NODE_INDEX and CI_NODE_TOTAL from `parallel: N`); on "
                              "GitHub Actions pass --shard ${{ matrix.shard }}/N")
     match = _SHARD_RE.match(text)
     if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
-        raise ValueError(f"{where}: not a shard; {SHARD_USAGE}")
+        raise UsageError(f"{where}: not a shard; {SHARD_USAGE}")
     return Shard(int(match.group(1)), int(match.group(2)))
 
 

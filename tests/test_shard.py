@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Cli, REPO, write_demo
+from pipeline.errors import UsageError
 from pipeline.plan import Cost, Shard, Unit, parse_shard, partition
 from security.helpers import fill, one_error_line
 
@@ -247,11 +248,11 @@ def test_parse_shard_reads_k_of_n_and_ci_variables():
     assert parse_shard("auto", {"HANDBILL_SHARD": "3/5"}) == Shard(3, 5)
     assert parse_shard("auto", {"CI_NODE_INDEX": "1", "CI_NODE_TOTAL": "6"}) == Shard(1, 6)
     for bad in ("0/3", "4/3", "3", "a/b", "1/0", "-1/2", "1/3/5", ""):
-        with pytest.raises(ValueError, match="write K/N"):
+        with pytest.raises(UsageError, match="write K/N"):
             parse_shard(bad, {})
-    with pytest.raises(ValueError, match="CI_NODE_INDEX=7 CI_NODE_TOTAL=3"):
+    with pytest.raises(UsageError, match="CI_NODE_INDEX=7 CI_NODE_TOTAL=3"):
         parse_shard("auto", {"CI_NODE_INDEX": "7", "CI_NODE_TOTAL": "3"})
-    with pytest.raises(ValueError, match="no shard in the environment"):
+    with pytest.raises(UsageError, match="no shard in the environment"):
         parse_shard("auto", {})
 
 
