@@ -300,11 +300,15 @@ def main(argv: list[str] | None = None) -> int:
     saved = RESULTS / "shard-large.json"
     data = json.loads(saved.read_text()) if saved.exists() else {}
     data["partition"] = {str(n): row for n, row in parts.items()}
-    print(json.dumps({n: {k: v for k, v in row.items() if k != "weights"}
-                      for n, row in parts.items()}, indent=1), flush=True)
+    for n, row in parts.items():
+        print(f"N={n}: units {min(row['units'])}-{max(row['units'])}, weights "
+              f"{min(row['weights'])}-{max(row['weights'])}, imbalance {row['imbalance']:.4f}",
+              flush=True)
     if "calibrate" in parts_asked:
-        data["calibration"] = calibrate(v1, plan, parts, [parts[20]["longest"],
-                                                           parts[20]["lightest"]])
+        picks = [parts[20]["longest"], parts[20]["lightest"]]
+        if picks[0] == picks[1]:  # every shard weighs the same: the first and the last
+            picks = [1, 20]
+        data["calibration"] = calibrate(v1, plan, parts, picks)
     if "merge" in parts_asked:
         data["merge_small"] = merge_small()
         data["merge_large"] = merge_large(v1, [r["output"] for r in data["calibration"]])

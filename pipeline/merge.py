@@ -209,4 +209,6 @@ def merge(cfg: Config, folders: Sequence[Path]) -> MergeReport:
         old.unlink()  # a plain build's output holds no shard record
     report.site = write_site_if_changed(cfg, plan, Hasher(), True)
     report.seconds = time.perf_counter() - started
+    log.info("merged %d units from %d shards in %.1f s", report.units, report.shards,
+             report.seconds)
     return report
