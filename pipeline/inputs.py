@@ -20,7 +20,7 @@ from pipeline.errors import HandbillError
 PACKAGE = Path(__file__).parent
 TEMPLATES = PACKAGE / "templates"
 # The order in which a mismatch is named: the first differing input is the one reported.
-INPUTS = ("handbill", "settings", "templates", "sources", "catalogs", "revision")
+INPUTS = ("handbill", "settings", "options", "templates", "sources", "catalogs", "revision")
 
 
 class Hasher:
@@ -93,20 +93,20 @@ def _git(root: Path, *args: str) -> str | None:
 
 def project_inputs(cfg: Config, options: object, hasher: Hasher | None = None) -> dict[str, str]:
     """Every input of a build of the project, one hash per kind (see INPUTS): handbill's code,
-    the settings (handbill.toml, the build's options, SOURCE_DATE_EPOCH), handbill's templates,
+    the settings (handbill.toml, SOURCE_DATE_EPOCH), the build's options, handbill's templates,
     the campaigns' sources (their own templates too), the catalogs, and the git revision with
     its date (packs carry them). Taken before extract and update write anything."""
     hasher = hasher or Hasher()
     settings = {"config": hasher.file(cfg.root / CONFIG_NAME),
-                "options": dataclasses.asdict(options) if dataclasses.is_dataclass(options)
-                else repr(options),
                 "SOURCE_DATE_EPOCH": source_date_epoch()}
+    given = dataclasses.asdict(options) if dataclasses.is_dataclass(options) else repr(options)
     revision = _git(cfg.root, "rev-parse", "HEAD")
     dirty = _git(cfg.root, "status", "--porcelain", "--", "source", "locales", CONFIG_NAME)
     date = _git(cfg.root, "log", "-1", "--format=%ct")
     return {
         "handbill": code_fingerprint(),
         "settings": _hash(settings),
+        "options": _hash(given),  # the build's command-line options (--allow-incomplete)
         "templates": hasher.tree(TEMPLATES),
         "sources": hasher.tree(cfg.source_dir),
         "catalogs": hasher.tree(cfg.locales_dir),

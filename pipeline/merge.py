@@ -32,9 +32,12 @@ from pipeline.project import domains, load_plan
 from pipeline.records import BuildStamp, ShardRecord
 
 log = logging.getLogger(__name__)
-_WHAT = {"handbill": "handbill version or code", "settings": "settings (handbill.toml, options "
-         "or SOURCE_DATE_EPOCH)", "templates": "handbill templates", "sources": "sources",
-         "catalogs": "catalogs", "revision": "git revision"}
+_WHAT = {"handbill": "handbill version or code", "settings": "settings (handbill.toml or "
+         "SOURCE_DATE_EPOCH)", "options": "build options (such as --allow-incomplete)",
+         "templates": "handbill templates", "sources": "sources", "catalogs": "catalogs",
+         "revision": "git revision"}
+# What the merge's own checkout is compared on: the command-line options are the shards' only.
+_PROJECT_INPUTS = tuple(kind for kind in INPUTS if kind != "options")
 
 
 class MergeError(HandbillError):
@@ -94,8 +97,8 @@ def check_shards(found: list[Found], here: dict[str, str], plan: Plan) -> None:
             raise MergeError(f"{other.name} and {first.name} are shards of different builds "
                              f"(of {other.record.count} and of {first.record.count}); give "
                              "the shards of one build")
-        _same_inputs(dict(other.record.inputs), inputs, other.name, first.name)
-    _same_inputs(inputs, here, first.name, "this project")
+        _same_inputs(dict(other.record.inputs), inputs, other.name, first.name, INPUTS)
+    _same_inputs(inputs, here, first.name, "this project", _PROJECT_INPUTS)
     count = first.record.count
     by_index: dict[int, Found] = {}
     for shard in found:
@@ -120,8 +123,9 @@ def check_shards(found: list[Found], here: dict[str, str], plan: Plan) -> None:
                              "the same project with `handbill build --shard K/N`")
 
 
-def _same_inputs(theirs: dict[str, str], ours: dict[str, str], name: str, other: str) -> None:
-    for kind in INPUTS:
+def _same_inputs(theirs: dict[str, str], ours: dict[str, str], name: str, other: str,
+                 kinds: tuple[str, ...]) -> None:
+    for kind in kinds:
         if theirs.get(kind) != ours.get(kind):
             raise MergeError(f"{name} was built from other {_WHAT[kind]} than {other}; build "
                              "every shard (and merge) from the same commit and settings")

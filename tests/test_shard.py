@@ -274,3 +274,23 @@ def test_build_shard_auto_reads_gitlab_variables_and_a_bad_value_is_one_usage_li
     assert (record["shard"], record["of"]) == (2, 2) and len(record["units"]) == 1
     assert not (root / "output" / "index.html").exists()  # the page is merge's
     one_error_line(cli("build", "--shard", "1/2", "--lang", "es", expect=1), "--shard")
+
+
+def test_merge_takes_the_shards_build_options_and_refuses_mixed_ones(tmp_path, monkeypatch):
+    """--allow-incomplete is the shards' option: merge (which has none) accepts it, as long as
+    every shard was built with it."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    project = write_demo(tmp_path / "project", languages=("es",))
+    Cli(project)("update")  # es stays untranslated: published only with --allow-incomplete
+    runs = {}
+    for name, args in (("a", ["--shard", "1/2", "--allow-incomplete"]),
+                       ("b", ["--shard", "2/2"]), ("c", ["--shard", "2/2", "--allow-incomplete"])):
+        runs[name] = copy_project(project, tmp_path / name)
+        Cli(runs[name])("build", *args)
+    merged = copy_project(project, tmp_path / "merge")
+    result = Cli(merged)("merge", str(runs["a"] / "output"), str(runs["b"] / "output"), expect=1)
+    one_error_line(result, "shard 2 of 2", "other build options", "shard 1 of 2")
+    Cli(merged)("merge", str(runs["a"] / "output"), str(runs["c"] / "output"))
+    plain = copy_project(project, tmp_path / "plain")
+    Cli(plain)("build", "--allow-incomplete")
+    assert tree(merged / "output") == tree(plain / "output")
