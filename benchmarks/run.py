@@ -620,7 +620,8 @@ def write_results() -> Path:
     # Workloads with scripts of their own (they need servers or rendered output) keep their
     # latest results next to this file; RESULTS.md carries them so it holds every row.
     for name in ("RESULTS-update.md", "RESULTS-throughput.md", "RESULTS-build.md",
-                 "RESULTS-render.md", "RESULTS-textlayer.md", "RESULTS-draft.md"):
+                 "RESULTS-shard.md", "RESULTS-render.md", "RESULTS-textlayer.md",
+                 "RESULTS-draft.md"):
         extra = HERE / name
         if extra.is_file():
             body = extra.read_text().strip()

@@ -14,23 +14,23 @@ import dataclasses
 import hashlib
 import json
 import logging
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from pipeline import __version__, catalogs, files, workers
+from pipeline import catalogs, workers
 from pipeline.config import Config, prepare_output
 from pipeline.errors import HandbillError
 from pipeline.files import write_text_if_changed
+from pipeline.inputs import TEMPLATES, Hasher, code_fingerprint, project_inputs
 from pipeline.model import Campaign
-from pipeline.plan import Plan, RenderOptions, Unit, output_href, site_page, site_stamp, whole
+from pipeline.plan import (SHARD_RECORD_GLOB, Plan, RenderOptions, Shard, Unit, output_href,
+                           shard_plan, shard_record, site_page, site_stamp, whole)
 from pipeline.project import domains, load_plan
-from pipeline.records import PUBLISHED, BuildStamp, RenderRecord
+from pipeline.records import PUBLISHED, BuildStamp, RenderRecord, ShardRecord
 
 log = logging.getLogger(__name__)
-_TEMPLATES = Path(__file__).parent / "templates"
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class BuildOptions:
     jobs: int | None = None  # worker processes for merges and renders (None: one per CPU)
     clean: bool = False  # delete output/ first
     render: RenderOptions = RenderOptions()
+    shard: Shard | None = None  # build only this share of the units (plan.partition)
 
 
 @dataclass
@@ -70,40 +71,11 @@ class BuildReport:
         return bool(self.catalog_failures) or any(u.state == "failed" for u in self.units)
 
 
-class _Hasher:
-    """File hashes, each file read once per build."""
-
-    def __init__(self):
-        self._cache: dict[Path, str] = {}
-
-    def file(self, path: Path | None) -> str:
-        if path is None:
-            return "-"
-        if path not in self._cache:
-            try:  # never blocks on a FIFO; what the stages refuse, they report themselves
-                data = files.read_regular(Path(os.path.realpath(path)))
-                self._cache[path] = hashlib.sha256(data).hexdigest()
-            except HandbillError:
-                self._cache[path] = "-"
-        return self._cache[path]
-
-    def tree(self, folder: Path) -> str:
-        if folder in self._cache:
-            return self._cache[folder]
-        if not folder.is_dir():
-            return "-"
-        digest = hashlib.sha256()
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            digest.update(f"{path.relative_to(folder)}\0{self.file(path)}\0".encode())
-        self._cache[folder] = digest.hexdigest()
-        return self._cache[folder]
-
-
-def fingerprint(cfg: Config, unit: Unit, hasher: _Hasher, templates_hash: str,
+def fingerprint(cfg: Config, unit: Unit, hasher: Hasher, templates_hash: str,
                 options: RenderOptions) -> str:
     """What a unit's outputs are made from, as one hash."""
     parts = {
-        "version": __version__,
+        "version": code_fingerprint(),  # handbill's version and a hash of its own files
         "options": dataclasses.asdict(options),
         "render": [cfg.render.paper, cfg.render.drafts, cfg.render.allow_incomplete],
         "source": hasher.tree(unit.source_dir),
@@ -206,10 +178,11 @@ def pack(cfg: Config, campaigns: tuple[str, ...] = (), langs: tuple[str, ...] = 
     return results, site_page(cfg)
 
 
-def _todo(cfg: Config, plan: Plan, broken: set[tuple[str, str]], hasher: _Hasher,
-          report: BuildReport) -> list[tuple[Unit, str]]:
-    """The units to render (with their fingerprints); the others go into the report."""
-    templates_hash = hasher.tree(_TEMPLATES)
+def _todo(cfg: Config, plan: Plan, broken: set[tuple[str, str]], hasher: Hasher,
+          report: BuildReport, digests: dict[str, str]) -> list[tuple[Unit, str]]:
+    """The units to render (with their fingerprints, also kept in `digests` by unit key); the
+    others go into the report."""
+    templates_hash = hasher.tree(TEMPLATES)
     todo = []
     for unit in plan.units:
         if (unit.campaign, unit.lang) in broken:
@@ -217,7 +190,7 @@ def _todo(cfg: Config, plan: Plan, broken: set[tuple[str, str]], hasher: _Hasher
                                            reasons=["its catalog could not be read"]))
             continue
         templates = templates_hash + hasher.tree(unit.source_dir / "templates")
-        digest = fingerprint(cfg, unit, hasher, templates, plan.options)
+        digest = digests[unit.key] = fingerprint(cfg, unit, hasher, templates, plan.options)
         stamp = _up_to_date(unit, digest)
         if stamp is None:
             todo.append((unit, digest))
@@ -230,26 +203,67 @@ def _todo(cfg: Config, plan: Plan, broken: set[tuple[str, str]], hasher: _Hasher
     return todo
 
 
+def _catalogs(cfg: Config, plan: Plan, jobs: int | None, report: BuildReport) -> set:
+    """Extract and update every catalog of the plan; the (campaign, lang) whose catalog failed.
+
+    A shard runs this for the WHOLE plan, as a plain build does: it is cheap and deterministic,
+    so every shard works from a plain checkout, and what a pack says of the project (its git
+    revision, `-dirty` when update changed a catalog) is the same whichever shard made it."""
+    message_domains = domains(plan)
+    catalogs.extract(cfg, message_domains)
+    updated = catalogs.update(cfg, message_domains, list(plan.catalog_languages), jobs=jobs)
+    report.catalogs_written = len(updated.written)
+    report.catalog_failures += updated.failures
+    return updated.failed
+
+
 def build(cfg: Config, campaigns: tuple[str, ...] = (), langs: tuple[str, ...] = (),
           options: BuildOptions = BuildOptions(),
           on_unit: Callable[[UnitResult, int, int], None] | None = None) -> BuildReport:
-    """Extract, update, render and pack everything out of date; then the download page."""
+    """Extract, update, render and pack everything out of date; then the download page.
+
+    With `options.shard`, only that shard's units are rendered and packed, and instead of
+    the page the shard writes its record (records.ShardRecord) for `handbill merge`."""
     started = time.perf_counter()
     report = BuildReport()
+    if options.shard and (campaigns or langs):
+        raise HandbillError("--shard builds a share of the whole project: leave out --campaign "
+                            "and --lang")
     loaded = load_plan(cfg, campaigns, langs, options.render, tolerant=True)
     plan = loaded.plan
+    hasher = Hasher()
+    # Taken before extract and update write anything: what every shard checked out.
+    inputs = project_inputs(cfg, plan.options, Hasher()) if options.shard else None
     prepare_output(cfg)  # refuse a folder that is not handbill's before writing anything
     report.catalog_failures += loaded.failures  # a broken campaign; the others still build
-    message_domains = domains(plan)
-    catalogs.extract(cfg, message_domains)
-    updated = catalogs.update(cfg, message_domains, list(plan.catalog_languages),
-                              jobs=options.jobs)
-    report.catalogs_written = len(updated.written)
-    report.catalog_failures += updated.failures
+    broken = _catalogs(cfg, plan, options.jobs, report)
     if options.clean:
         prepare_output(cfg, clean=True)  # empties only a folder marked as handbill's
-    hasher = _Hasher()
-    todo = _todo(cfg, plan, updated.failed, hasher, report)
+    _forget_shards(cfg)
+    built = shard_plan(plan, options.shard) if options.shard else plan
+    digests: dict[str, str] = {}
+    todo = _todo(cfg, built, broken, hasher, report, digests)
+    _render(cfg, built, todo, options.jobs, report, on_unit)
+    if options.shard:
+        ShardRecord(options.shard.index, options.shard.count, tuple(inputs.items()),
+                    tuple((u.key, digests.get(u.key, "-")) for u in built.units)).write(
+            shard_record(cfg.output_dir, options.shard.index, options.shard.count))
+    else:
+        report.site = write_site_if_changed(cfg, plan, hasher, bool(todo))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _forget_shards(cfg: Config) -> None:
+    """Remove shard records an earlier build left in output/ (handbill's own files): the
+    folder now holds what this build makes."""
+    for old in cfg.output_dir.glob(SHARD_RECORD_GLOB):
+        old.unlink(missing_ok=True)
+
+
+def _render(cfg: Config, plan: Plan, todo: list[tuple[Unit, str]], jobs: int | None,
+            report: BuildReport, on_unit) -> None:
+    """Render and pack the units of `todo` in worker processes; results into the report."""
     job = _BuildJob(cfg, {c.name: c for c in plan.campaigns}, plan.options)
     if len(todo) > 1:
         from pipeline.render.stage import warm_up
@@ -259,16 +273,13 @@ def build(cfg: Config, campaigns: tuple[str, ...] = (), langs: tuple[str, ...] =
     # with --jobs 1 too, so that a long build's memory stays bounded.
     crashed = lambda args, why: UnitResult(args[0].campaign, args[0].lang,  # noqa: E731
                                            "failed", reasons=[why])
-    with contextlib.closing(workers.run(job.run, todo, options.jobs, crashed)) as results:
+    with contextlib.closing(workers.run(job.run, todo, jobs, crashed)) as results:
         for done, (_, unit) in enumerate(results, 1):
             report.units.append(unit)
             if on_unit:
                 on_unit(unit, done, len(todo))
     order = {u.key: i for i, u in enumerate(plan.units)}
     report.units.sort(key=lambda u: order[f"{u.campaign}/{u.lang}"])
-    report.site = _write_site(cfg, plan, hasher, bool(todo))
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 def _stat(path: Path) -> tuple[int, int] | None:
@@ -280,10 +291,14 @@ def _stat(path: Path) -> tuple[int, int] | None:
     return found.st_size, found.st_mtime_ns
 
 
-def _write_site(cfg: Config, plan: Plan, hasher: _Hasher, rendered: bool) -> Path:
-    """The download page, unless nothing it shows changed (most of a no-op build's time)."""
+def write_site_if_changed(cfg: Config, plan: Plan, hasher: Hasher, rendered: bool) -> Path:
+    """The download page, unless nothing it shows changed (most of a no-op build's time).
+
+    output/.site-stamp is a cache key made of the records' sizes and modification times
+    (reading 10,000 records to compare them costs more): it is the one file of output/ that
+    two builds of the same inputs write differently."""
     site = whole(plan)
-    inputs: list = [[__version__, hasher.tree(_TEMPLATES), *site.languages]]
+    inputs: list = [[code_fingerprint(), hasher.tree(TEMPLATES), *site.languages]]
     for unit in site.units:  # what the page shows of a unit is in its records
         inputs.append([unit.key, _stat(unit.stamp), _stat(unit.record), hasher.file(unit.ui_po)])
     key = hashlib.sha256(json.dumps(inputs).encode()).hexdigest()

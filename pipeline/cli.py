@@ -17,30 +17,14 @@ import click
 
 from pipeline import __version__, report, stages
 from pipeline import build as build_stage
-from pipeline.config import Config, find_project, load_config
-from pipeline.errors import HandbillError
+from pipeline.config import ProjectContext as _Context
+from pipeline.errors import HandbillError, UsageError
 from pipeline.catalogs.normalize import normalize_files
-from pipeline.plan import OUTPUTS, RenderOptions
+from pipeline.plan import OUTPUTS, RenderOptions, parse_shard
 from pipeline.scaffold import init_project, new_campaign, new_campaign_from_page
 from pipeline.workers import Terminated, sigterm_raises
 
 EPILOG_DOCS = "Guides: docs/translators.md, docs/coordinators.md, docs/weblate.md."
-
-
-class _Context:
-    def __init__(self, project_dir: Path | None):
-        self.project_dir = project_dir
-
-    @functools.cached_property
-    def cfg(self) -> Config:
-        return load_config(self.project_dir.resolve() if self.project_dir
-                           else find_project(Path.cwd()))
-
-    def wrap(self) -> int:
-        try:
-            return self.cfg.wrap
-        except HandbillError:
-            return 79
 
 
 def _run(func):
@@ -49,6 +33,9 @@ def _run(func):
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
+        except UsageError as exc:  # a malformed option value, found after Click parsed it
+            click.echo(f"handbill: usage error: {exc}", err=True)
+            sys.exit(2)
         except HandbillError as exc:
             report.errors([exc])
             sys.exit(1)
@@ -297,20 +284,11 @@ def serve(obj: _Context, port: int, no_watch: bool) -> None:
 
     Example: handbill serve --port 8080
     """
-    from pipeline.serve import Server
+    from pipeline.serve import serve_and_rebuild
 
-    cfg = obj.cfg
-    rebuild = lambda new_cfg: report.rebuilt(build_stage.build(new_cfg))  # noqa: E731
-    server = Server(cfg, port, watch=not no_watch)  # the port first: a taken one fails fast
-    try:  # Ctrl-C at any moment from here on stops the server cleanly
-        rebuild(cfg)
-        server.start()
-        click.echo(f"serving {cfg.relpath(cfg.output_dir)} at {server.url} (Ctrl-C to stop)")
-        server.run(rebuild, lambda message: click.echo(f"handbill: error: {message}", err=True))
-    except KeyboardInterrupt:
-        click.echo("stopped")
-    finally:
-        server.stop()
+    serve_and_rebuild(obj.cfg, port, not no_watch,
+                      lambda cfg: report.rebuilt(build_stage.build(cfg)),
+                      lambda text, error: click.echo(text, err=error))
 
 
 @main.command()
@@ -358,16 +336,18 @@ def import_command(obj: _Context, files: tuple[Path, ...], lang: str, campaign_n
 
 @main.command("init-project")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--shards", type=click.IntRange(1, 256), help="CI that builds on N runners "
+              "(GitHub matrix, GitLab parallel) and merges (docs/coordinators.md).")
 @_run
-def init_project_command(directory: Path) -> None:
+def init_project_command(directory: Path, shards: int | None) -> None:
     """Create a new content repository in DIRECTORY (handbill.toml, source/, locales/,
     .gitignore and a CI example running update --check, check and build).
 
     Existing files are never overwritten.
 
-    Example: handbill init-project my-movement
+    Example: handbill init-project my-movement --shards 4
     """
-    report.new_project(directory, *init_project(directory))
+    report.new_project(directory, *init_project(directory, shards))
 
 
 @main.command()
@@ -378,21 +358,40 @@ def init_project_command(directory: Path) -> None:
                    "one per CPU, at most 8).")
 @click.option("--clean", is_flag=True, help="Delete output/ and rebuild everything.")
 @_allow_incomplete
+@click.option("--shard", "shard_text", metavar="K/N|auto", help="Build only shard K of N "
+              "(a CI job; auto: HANDBILL_SHARD or GitLab's CI_NODE_*); see `handbill merge`.")
 @_stage
 def build(obj: _Context, campaigns: tuple[str, ...], langs: tuple[str, ...], jobs: int | None,
-          clean: bool, allow_incomplete: bool | None) -> None:
+          clean: bool, allow_incomplete: bool | None, shard_text: str | None) -> None:
     """Build everything: extract, update, render, pack, and the download page.
 
     Incremental and parallel: a language renders again only when its inputs changed. The
     summary counts final, draft, skipped (not published, with why: exit 0) and failed
-    languages (the others still build: exit 1).
+    languages (the others still build: exit 1). --shard K/N: one share of the units.
 
     Example: handbill build --jobs 2
     """
     options = build_stage.BuildOptions(jobs, clean, RenderOptions(
-        allow_incomplete=True if allow_incomplete else None))
+        allow_incomplete=True if allow_incomplete else None),
+        parse_shard(shard_text) if shard_text is not None else None)
     with report.Progress("building") as bar:
         result = build_stage.build(obj.cfg, campaigns, langs, options, on_unit=lambda u, d, t:
                                    bar.update(d, t, f"{u.campaign} {u.lang}",
                                               report.build_line(u, d, t)))
     sys.exit(report.build(obj.cfg, result))
+
+
+
+@main.command()
+@click.argument("folders", nargs=-1, required=True,
+                type=click.Path(file_okay=False, path_type=Path))
+@_stage
+def merge(obj: _Context, folders: tuple[Path, ...]) -> None:
+    """Join the output/ folders of all N `build --shard K/N` jobs into output/: the bytes of
+    one plain build. Refuses shards of other inputs, missing, or given twice (one line).
+
+    Example: handbill merge shards/*
+    """
+    from pipeline.merge import merge as merge_stage
+
+    sys.exit(report.merged(obj.cfg, merge_stage(obj.cfg, folders)))

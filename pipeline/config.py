@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import tomllib
@@ -12,7 +13,7 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from pipeline import files
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, HandbillError
 from pipeline.names import validate_language
 
 CONFIG_NAME = "handbill.toml"
@@ -371,3 +372,22 @@ def build_moment() -> dt.datetime:
     if epoch is not None:
         return dt.datetime.fromtimestamp(epoch, dt.timezone.utc)
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+class ProjectContext:
+    """The project a command works on, its config read only when a command asks for it."""
+
+    def __init__(self, project_dir: Path | None):
+        self.project_dir = project_dir
+
+    @functools.cached_property
+    def cfg(self) -> Config:
+        return load_config(self.project_dir.resolve() if self.project_dir
+                           else find_project(Path.cwd()))
+
+    def wrap(self) -> int:
+        """The project's wrap width, or msgcat's 79 outside a project."""
+        try:
+            return self.cfg.wrap
+        except HandbillError:
+            return 79

@@ -21,6 +21,10 @@ class HandbillError(Exception):
         return where + self.message
 
 
+class UsageError(HandbillError):
+    """A command-line value Click accepted but handbill cannot use (exit 2, like Click's)."""
+
+
 class SourceError(HandbillError):
     """A campaign source file (YAML or Markdown) is invalid."""
 

@@ -195,6 +195,30 @@ class OutputRefused(Exception):
     """The output folder is not handbill's to write into or empty (message says why)."""
 
 
+def check_output_folder(output: Path, folder: Path) -> None:
+    """Refuse (UnsafeFile, one line) to write into `folder` inside the output folder through a
+    symlink: each folder from `output` down to `folder` must be a real folder or not exist yet
+    (output/es -> /elsewhere, planted by an earlier step, would send writes out of output/)."""
+    try:
+        parts = folder.relative_to(output).parts
+    except ValueError:
+        raise UnsafeFile("is not inside the output folder; handbill writes only there",
+                         folder) from None
+    current = output
+    for part in parts:
+        current = current / part
+        try:
+            mode = os.lstat(current).st_mode
+        except FileNotFoundError:
+            return
+        if stat.S_ISLNK(mode):
+            raise UnsafeFile("is a symlink inside the output folder; handbill writes only "
+                             "into real folders there: delete the link and build again", current)
+        if not stat.S_ISDIR(mode):
+            raise UnsafeFile("is a file where handbill writes a folder: delete it and build "
+                             "again", current)
+
+
 def claim_output(folder: Path, shown: str, clean: bool = False) -> None:
     """Make sure `folder` is handbill's own output: create and mark it if missing or empty;
     refuse a symlink, a file, or a non-empty folder without the marker. With `clean`, delete

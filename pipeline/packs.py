@@ -20,7 +20,7 @@ from pathlib import Path
 from pipeline import __version__
 from pipeline.config import Config, build_moment, source_date_epoch
 from pipeline.errors import HandbillError
-from pipeline.files import read_regular, write_if_changed
+from pipeline.files import check_output_folder, read_regular, write_if_changed
 from pipeline.names import locale_of, validate_campaign, validate_language
 from pipeline.plan import Unit, pack_path, unit_dir
 from pipeline.records import CatalogCounts, RenderRecord
@@ -171,5 +171,6 @@ def make_pack(cfg: Config, campaign: str, title: str, lang: str, state: str,
             archive.writestr(info, data, compresslevel=None if compress else 9)
     data = buffer.getvalue()
     path = pack_path(cfg, campaign, lang)
+    check_output_folder(cfg.output_dir, path.parent)
     write_if_changed(path, data)
     return PackInfo(path, len(data), hashlib.sha256(data).hexdigest(), len(files))

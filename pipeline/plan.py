@@ -12,13 +12,17 @@ It reads nothing from disk except in `unused_catalogs`, and imports no stage: st
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import heapq
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
 from pipeline.config import Config
-from pipeline.errors import HandbillError
+from pipeline.errors import HandbillError, UsageError
 from pipeline.model import Campaign
 from pipeline.names import UI_DOMAIN, script_of, validate_language
 
@@ -29,6 +33,8 @@ STAMP_NAME = ".build-stamp.json"  # what build made a unit from (records.BuildSt
 RECORD_NAME = "render.json"  # what render made of a unit (records.RenderRecord)
 PACKS_FOLDER = "packs"
 SITE_STAMP_NAME = ".site-stamp"
+SHARD_RECORD = ".handbill-shard-{index}-of-{count}.json"  # what a shard built (records.ShardRecord)
+SHARD_RECORD_GLOB = ".handbill-shard-*-of-*.json"
 
 # ---------------------------------------------------------------------------- where files live
 
@@ -78,6 +84,12 @@ def site_page(cfg: Config, lang: str | None = None) -> Path:
 def site_stamp(cfg: Config) -> Path:
     """output/.site-stamp: what the download page was last written from."""
     return cfg.output_dir / SITE_STAMP_NAME
+
+
+def shard_record(output: Path, index: int, count: int) -> Path:
+    """output/.handbill-shard-K-of-N.json: what shard K of N built (one name per shard, so
+    the shards' outputs never hold the same file)."""
+    return output / SHARD_RECORD.format(index=index, count=count)
 
 
 def output_href(cfg: Config, path: Path) -> str:
@@ -375,3 +387,61 @@ def unused_catalogs(plan: Plan) -> tuple[UnusedCatalog, ...]:
             why = f"there is no campaign {domain!r} under source/"
         out.append(UnusedCatalog(path, domain, lang, why))
     return tuple(out)
+
+
+# ---------------------------------------------------------------------------- shards
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Shard `index` of `count` (1-based): one balanced share of a plan's units."""
+
+    index: int
+    count: int
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+_SHARD_RE = re.compile(r"^\s*([0-9]{1,4})\s*/\s*([0-9]{1,4})\s*$")
+SHARD_USAGE = "write K/N with 1 <= K <= N (2/4 is the second of four shards), or auto"
+
+
+def parse_shard(text: str, env: dict | None = None) -> Shard:
+    """`K/N`, or `auto`: HANDBILL_SHARD (K/N), else GitLab's CI_NODE_INDEX (1-based) and
+    CI_NODE_TOTAL (a `parallel: N` job). A malformed value raises UsageError (one line)."""
+    env = os.environ if env is None else env
+    where = f"--shard {text}"
+    if text.strip() == "auto":
+        if env.get("HANDBILL_SHARD"):
+            text, where = env["HANDBILL_SHARD"], f"HANDBILL_SHARD={env['HANDBILL_SHARD']}"
+        elif env.get("CI_NODE_INDEX") or env.get("CI_NODE_TOTAL"):
+            index, total = env.get("CI_NODE_INDEX", ""), env.get("CI_NODE_TOTAL", "")
+            text, where = f"{index}/{total}", f"CI_NODE_INDEX={index} CI_NODE_TOTAL={total}"
+        else:
+            raise UsageError("--shard auto: no shard in the environment (HANDBILL_SHARD=K/N, or "
+                             "GitLab's CI_NODE_INDEX and CI_NODE_TOTAL from `parallel: N`); on "
+                             "GitHub Actions pass --shard ${{ matrix.shard }}/N")
+    match = _SHARD_RE.match(text)
+    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
+        raise UsageError(f"{where}: not a shard; {SHARD_USAGE}")
+    return Shard(int(match.group(1)), int(match.group(2)))
+
+
+def partition(units: Sequence[Unit], count: int) -> tuple[tuple[Unit, ...], ...]:
+    """`units` in `count` shares balanced by estimated cost, the same on every machine and
+    for any order of the input: longest processing time first (the costliest unit first,
+    ties broken by key, goes to the least loaded share, the lowest-numbered among equals).
+    Each share keeps the order `units` were given in."""
+    loads = [(0, i) for i in range(count)]
+    owner: dict[str, int] = {}
+    for unit in sorted(units, key=lambda u: (-u.cost.weight, u.key)):
+        load, i = heapq.heappop(loads)
+        owner[unit.key] = i
+        heapq.heappush(loads, (load + unit.cost.weight, i))
+    return tuple(tuple(u for u in units if owner[u.key] == i) for i in range(count))
+
+
+def shard_plan(plan: Plan, shard: Shard) -> Plan:
+    """The plan limited to one shard's units."""
+    return dataclasses.replace(plan, units=partition(plan.units, shard.count)[shard.index - 1])

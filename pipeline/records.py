@@ -5,6 +5,8 @@
   for the pack's manifest.
 - `BuildStamp` (.build-stamp.json): what build made a unit from (one fingerprint), and what
   came of it (state, files, reasons, pack).
+- `ShardRecord` (output/.handbill-shard-K-of-N.json): what `build --shard K/N` built (units
+  and their fingerprints) from which inputs (inputs.project_inputs), for `handbill merge`.
 
 Packs and the download page read these records, never catalogs. A record that is missing,
 unreadable or of another shape reads as None (the unit counts as not built). Records are written
@@ -15,11 +17,14 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.files import write_if_changed
+from pipeline.errors import HandbillError
+from pipeline.files import read_regular, write_if_changed
 
 log = logging.getLogger(__name__)
 
@@ -27,11 +32,21 @@ PUBLISHED = ("final", "draft")  # the states that get a pack and a place on the 
 
 
 def _load(path: Path) -> dict | None:
+    # Never through a symlink, never blocking on a FIFO: output/ may hold what a hostile step
+    # of an earlier CI job planted there.
     try:
-        data = json.loads(path.read_bytes())
+        if stat.S_ISLNK(os.lstat(path).st_mode):
+            log.warning("%s: is a symlink, not a record handbill wrote; it is not read (delete "
+                        "it and build again)", path)
+            return None
+        data = json.loads(read_regular(path))
     except FileNotFoundError:
         return None
-    except (OSError, ValueError) as exc:
+    except HandbillError as exc:
+        if exc.message != "file not found":
+            log.warning("%s", exc)
+        return None
+    except ValueError as exc:
         log.debug("%s: not a record (%s)", path, exc)
         return None
     return data if isinstance(data, dict) else None
@@ -197,6 +212,43 @@ class BuildStamp:
 
 
 @dataclass(frozen=True)
+class ShardRecord:
+    """output/.handbill-shard-K-of-N.json: what one shard built, and from what."""
+
+    index: int
+    count: int
+    inputs: tuple[tuple[str, str], ...]  # (kind, hash): inputs.project_inputs
+    units: tuple[tuple[str, str], ...]  # (unit key "campaign/lang", its fingerprint)
+
+    def to_bytes(self) -> bytes:
+        return _dump({"shard": self.index, "of": self.count, "inputs": dict(self.inputs),
+                      "units": dict(self.units)})
+
+    def write(self, path: Path) -> bool:
+        """Write the record to `path` (atomically, if changed); True if written."""
+        return write_if_changed(path, self.to_bytes())
+
+    @classmethod
+    def read(cls, path: Path) -> ShardRecord | None:
+        """The record at `path`, or None if there is none (or not one of this shape)."""
+        data = _load(path)
+        if data is None:
+            return None
+        try:
+            inputs, units = data["inputs"], data["units"]
+            if not isinstance(inputs, dict) or not isinstance(units, dict):
+                raise TypeError("inputs and units must be objects")
+            index, count = int(data["shard"]), int(data["of"])
+            if not 1 <= index <= count:
+                raise ValueError("shard out of range")
+            return cls(index, count, tuple((str(k), str(v)) for k, v in inputs.items()),
+                       tuple((str(k), str(v)) for k, v in units.items()))
+        except (KeyError, TypeError, ValueError) as exc:
+            log.debug("%s: not a shard record (%s)", path, exc)
+            return None
+
+
+@dataclass(frozen=True)
 class UnitState:
     """Where a unit stands, from its records: final, draft, skipped, or missing (not built)."""
 
@@ -217,5 +269,13 @@ def unit_state(unit) -> UnitState:
         state, why, has_pack = record.state, record.reason, record.state in PUBLISHED
     else:
         return UnitState("missing", "not built yet", None, None)
-    pack = unit.pack if has_pack and unit.pack.is_file() else None
+    pack = unit.pack if has_pack and is_regular(unit.pack) else None
     return UnitState(state, why, pack, record)
+
+
+def is_regular(path: Path) -> bool:
+    """Whether `path` itself is a regular file (a symlink to one is not)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False

@@ -386,3 +386,13 @@ def build(cfg: Config, report) -> int:
     if report.site is not None:
         click.echo(f"download page: {cfg.relpath(report.site)}")
     return 1 if report.failed else 0
+
+
+def merged(cfg, result) -> int:
+    """What `handbill merge` joined; exit 1 if a campaign could not be read."""
+    errors(result.failures)
+    click.echo(f"merged {result.shards} shards: {result.units} units, {result.packs} packs, "
+               f"{result.files} files in {result.seconds:.1f} s")
+    if result.site is not None:
+        click.echo(f"download page: {cfg.relpath(result.site)}")
+    return 1 if result.failures else 0

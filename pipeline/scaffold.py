@@ -121,20 +121,34 @@ def _campaign_yml(title: str, summary: str | None, tokens: list[str]) -> str:
     return text
 
 
-def init_project(target: Path) -> tuple[list[Path], list[Path]]:
-    """Create a content repository: handbill.toml, source/, locales/, .gitignore, CI example."""
+def _ci(template: Path, shards: int) -> bytes:
+    """A CI template for `shards` runners ({N}: the count, {SHARDS}: 1, 2, ..., N)."""
+    text = template.read_text(encoding="utf-8").replace("{N}", str(shards))
+    return text.replace("{SHARDS}", ", ".join(str(k) for k in range(1, shards + 1))).encode()
+
+
+def init_project(target: Path, shards: int | None = None) -> tuple[list[Path], list[Path]]:
+    """Create a content repository: handbill.toml, source/, locales/, .gitignore, CI example.
+
+    With `shards` (N), the CI builds on N runners: a GitHub Actions workflow with a matrix of
+    N `build --shard K/N` jobs and a merge job, and the same for GitLab (.gitlab-ci.yml,
+    `parallel: N`)."""
     target = target.resolve()
     if target.exists() and not target.is_dir():
         raise HandbillError("exists and is not a folder", target)
     written: list[Path] = []
     kept: list[Path] = []
+    project = SCAFFOLD / "project"
     files = {
-        CONFIG_NAME: SCAFFOLD / "project" / "handbill.toml",
-        ".gitignore": SCAFFOLD / "project" / "gitignore",
-        ".github/workflows/handbill.yml": SCAFFOLD / "project" / "handbill-ci.yml",
+        CONFIG_NAME: (project / "handbill.toml").read_bytes(),
+        ".gitignore": (project / "gitignore").read_bytes(),
+        ".github/workflows/handbill.yml": (project / "handbill-ci.yml").read_bytes(),
     }
-    for name, template in files.items():
-        _write_new(target / name, template.read_bytes(), written, kept)
+    if shards is not None:
+        files[".github/workflows/handbill.yml"] = _ci(project / "github-shards.yml", shards)
+        files[".gitlab-ci.yml"] = _ci(project / "gitlab-shards.yml", shards)
+    for name, data in files.items():
+        _write_new(target / name, data, written, kept)
     for folder in ("source", "locales"):
         (target / folder).mkdir(parents=True, exist_ok=True)
     return written, kept

@@ -219,3 +219,19 @@ class Server:
         for thread in self.threads:
             if thread.is_alive():
                 thread.join(timeout=10)
+
+
+def serve_and_rebuild(cfg: Config, port: int, watch: bool, rebuild: Callable[[Config], object],
+                      say: Callable[[str, bool], object]) -> None:
+    """`handbill serve`: build, serve output/ and rebuild on changes until Ctrl-C; `say(text,
+    is_error)` tells the user (the CLI prints)."""
+    server = Server(cfg, port, watch=watch)  # the port first: a taken one fails fast
+    try:  # Ctrl-C at any moment from here on stops the server cleanly
+        rebuild(cfg)
+        server.start()
+        say(f"serving {cfg.relpath(cfg.output_dir)} at {server.url} (Ctrl-C to stop)", False)
+        server.run(rebuild, lambda message: say(f"handbill: error: {message}", True))
+    except KeyboardInterrupt:
+        say("stopped", False)
+    finally:
+        server.stop()

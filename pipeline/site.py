@@ -15,6 +15,7 @@ import base64
 import hashlib
 import json
 import logging
+import os
 import re
 from pathlib import Path
 from typing import Callable
@@ -23,12 +24,12 @@ from markupsafe import Markup, escape
 
 from babel.units import format_unit
 
-from pipeline.files import write_text_if_changed
+from pipeline.files import UnsafeFile, check_output_folder, read_regular, write_text_if_changed
 from pipeline.model import PLATFORM_NAMES, Campaign, Colours
 from pipeline.names import locale_of
 from pipeline.packs import language_info
 from pipeline.plan import Plan, Unit, output_href, site_page
-from pipeline.records import PUBLISHED, unit_state
+from pipeline.records import PUBLISHED, is_regular, unit_state
 
 log = logging.getLogger(__name__)
 
@@ -93,9 +94,9 @@ def human_size(size: int, lang: str) -> str:
 
 def _posts(out_dir: Path) -> list[dict]:
     """Posts from render's posts.json, one entry per post with its length per platform."""
-    try:
-        data = json.loads((out_dir / "posts.json").read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
+    try:  # never through a symlink (records.is_regular), never blocking on a FIFO
+        data = json.loads(read_regular(out_dir / "posts.json").decode("utf-8"))
+    except (UnsafeFile, ValueError):
         return []
     posts: dict[str, dict] = {}
     for row in data.get("posts", []):
@@ -136,7 +137,7 @@ def _cards(out_dir: Path, campaign: Campaign, alts: dict[str, str]) -> list[dict
     for card in campaign.cards:
         for size, label in CARD_SIZES.items():
             name = f"{card.id}-{size}.png"
-            if (folder / name).is_file():
+            if is_regular(folder / name):
                 width, height = (int(x) for x in label.split(" × "))
                 cards.append({"href": f"{campaign.name}/cards/{name}",
                               "alt": alts.get(card.id, card.text), "size": label,
@@ -164,7 +165,7 @@ def _entry(plan: Plan, unit: Unit, campaign: Campaign, ui, source_ui) -> tuple[d
     pack = None
     if found.pack is not None:
         pack = {"href": f"../{output_href(cfg, found.pack)}",
-                "size": human_size(found.pack.stat().st_size, lang)}
+                "size": human_size(os.lstat(found.pack).st_size, lang)}
     preview = _preview(unit, campaign, record) if rendered else None
     total = page.counts.total if page else 0
     percent = (f"{round(100 * page.counts.reviewed / total)} %"
@@ -185,7 +186,7 @@ def _entry(plan: Plan, unit: Unit, campaign: Campaign, ui, source_ui) -> tuple[d
                            pdf=output_href(cfg, unit.out_dir / "leaflet.pdf"))
            if preview else None,
            "pack": {"href": output_href(cfg, found.pack),
-                    "size": human_size(found.pack.stat().st_size, cfg.source_language)}
+                    "size": human_size(os.lstat(found.pack).st_size, cfg.source_language)}
            if pack else None}
     return entry, row
 
@@ -227,6 +228,7 @@ def write_site(plan: Plan, ui_for: Callable[[str], object]) -> list[Path]:
             single=bool(single), language_name=info["name"],
             page_title=f"{single or materials} — {info['name']}")
         path = site_page(cfg, lang)
+        check_output_folder(cfg.output_dir, path.parent)
         write_text_if_changed(path, html)
         written.append(path)
     index = render_template(

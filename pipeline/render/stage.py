@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from pipeline.config import Config, prepare_output
 from pipeline.errors import HandbillError, RenderError
-from pipeline.files import write_if_changed
+from pipeline.files import check_output_folder, write_if_changed
 from pipeline.model import Campaign
 from pipeline.plan import OUTPUTS, RenderOptions, Unit, make_unit
 from pipeline.records import RenderRecord
@@ -109,6 +109,7 @@ def render_unit(cfg: Config, campaign: Campaign, unit: Unit,
     """Render one unit into unit.out_dir; its record goes to unit.record (all outputs only)."""
     complete = set(options.outputs) == set(OUTPUTS)
     try:
+        check_output_folder(cfg.output_dir, unit.out_dir / "cards")  # and every folder above
         decision, texts, ui = _translations(cfg, campaign, unit, options)
         if decision.state == SKIPPED:
             result = LanguageResult(campaign.name, unit.lang, SKIPPED, decision.why)

@@ -1,0 +1,373 @@
+"""Sharded builds (#18.6a, 6d): the large corpus as N = 1, 4, 10 and 20 shards.
+
+    .venv/bin/python benchmarks/bench_shard.py                     # partition, calibrate, merge
+    .venv/bin/python benchmarks/bench_shard.py --parts partition   # the instant part only
+
+A full large build is 10,100 renders (~88 minutes on 2 cores), too long to run 35 shards of it
+here. So, and RESULTS-shard.md says which figure is which:
+
+- partition (instant, exact): the plan's cost estimates split into N shards (plan.partition);
+- calibrate (MEASURED): two shards (1 of 100 and 1 of 40: different sizes) each built end to
+  end in its own copy of the corpus (`build --shard K/N --allow-incomplete --jobs 2`), wall
+  time and peak RSS from /usr/bin/time, every unit's render time from the build's table; from
+  these, seconds per unit of estimated cost and the shard's fixed part (start-up, extract and
+  update of the whole project, hashing every input);
+- predict (PREDICTED from the measurements): each N's longest shard = fixed part + its units'
+  estimated cost x seconds per cost unit / 2 workers; checked on the measured shards, each
+  predicted from the other's calibration;
+- merge: a real merge of the small corpus built as 4 shards (MEASURED, and compared with a
+  plain build byte for byte); at the large scale, the merge command until its check, merge's
+  copy of the larger calibration shard's units and the page over the whole plan (MEASURED),
+  scaled to 10,100 units (PREDICTED).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+import corpus  # noqa: E402
+
+WORK = HERE / "work" / "shards"
+RESULTS = HERE / "work" / "results"
+COUNTS = (1, 4, 10, 20)
+# The full large build on a calm machine (load ~2): RESULTS-build.md, 2026-11-26, --jobs 2.
+CALM_FULL_BUILD = 5265.21
+CALM_ONE_CAMPAIGN = 46.03  # the same run: one campaign in all 101 languages, --jobs 2
+ENV = {**os.environ, "SOURCE_DATE_EPOCH": "1645790400", "PYTHONDONTWRITEBYTECODE": ""}
+_ROW = re.compile(r"^(\S+)\s+(\S+)\s+(final|draft|skipped|failed)\s+(\d+)\s+([\d.]+) s$")
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def timed(project: Path, *args: str) -> dict:
+    """One handbill command: wall seconds, peak RSS (MiB, largest process), stdout, stderr."""
+    out = WORK / "time.txt"
+    before = load()
+    started = time.perf_counter()
+    run = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", str(out), sys.executable, "-m",
+                          "pipeline", "--project", str(project), *args],
+                         capture_output=True, text=True, env=ENV)
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "rss_mib": int(out.read_text().split()[-1]) // 1024,
+            "exit": run.returncode, "stdout": run.stdout, "stderr": run.stderr,
+            "load": f"{before} -> {load()}"}
+
+
+def plan_of(project: Path):
+    from pipeline.config import load_config
+    from pipeline.plan import RenderOptions
+    from pipeline.project import load_plan
+
+    cfg = load_config(project)
+    return load_plan(cfg, options=RenderOptions(allow_incomplete=True), tolerant=True).plan
+
+
+def partition_rows(plan) -> dict:
+    from pipeline.plan import partition
+
+    rows = {}
+    total = sum(u.cost.weight for u in plan.units)
+    for n in COUNTS:
+        shares = partition(plan.units, n)
+        weights = [sum(u.cost.weight for u in s) for s in shares]
+        rows[n] = {"units": [len(s) for s in shares], "weights": weights,
+                   "longest": max(range(n), key=lambda i: weights[i]) + 1,
+                   "lightest": min(range(n), key=lambda i: weights[i]) + 1,
+                   "imbalance": max(weights) / (total / n)}
+    return rows
+
+
+def fresh_copy(source: Path, name: str) -> Path:
+    """A runner's checkout: handbill.toml, source/, locales/ (no output/)."""
+    target = WORK / name
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    shutil.copy(source / "handbill.toml", target)
+    shutil.copytree(source / "source", target / "source")
+    shutil.copytree(source / "locales", target / "locales")
+    return target
+
+
+def unit_times(stdout: str) -> dict[str, float]:
+    """campaign/lang -> seconds, from the build's table."""
+    found = {}
+    for line in stdout.splitlines():
+        match = _ROW.match(line.strip())
+        if match:
+            found[f"{match.group(1)}/{match.group(2)}"] = float(match.group(5))
+    return found
+
+
+def calibrate(v1: Path, plan, picks: list[tuple[int, int]], saved: Path, data: dict
+              ) -> list[dict]:
+    """Build the picked shards (K, N) end to end, each in its own copy (MEASURED); each
+    result is saved as soon as it is known."""
+    from pipeline.plan import partition
+
+    runs = data.setdefault("calibration", [])
+    for k, n in picks:
+        if any(r["shard"] == k and r["of"] == n for r in runs):
+            continue
+        share = partition(plan.units, n)[k - 1]
+        project = fresh_copy(v1, f"cal-{k}-of-{n}")
+        print(f"shard {k}/{n}: {len(share)} units, load {load()}", flush=True)
+        run = timed(project, "build", "--allow-incomplete", "--jobs", "2", "--shard", f"{k}/{n}")
+        if run["exit"] not in (0, 1):
+            raise SystemExit(f"shard {k}/{n} failed:\n{run['stderr'][-3000:]}")
+        times = unit_times(run["stdout"])
+        weight = {u.key: u.cost.weight for u in share}
+        runs.append({"shard": k, "of": n, "seconds": run["seconds"], "rss_mib": run["rss_mib"],
+                     "load": run["load"], "units": len(share),
+                     "unit_seconds": sum(times.values()), "weight": sum(weight.values()),
+                     "times": times, "output": str(project / "output")})
+        saved.write_text(json.dumps(data, indent=1))
+        print(f"  {run['seconds']:.0f} s, {run['rss_mib']} MiB, load {run['load']}", flush=True)
+    return runs
+
+
+def merge_small() -> dict:
+    """A real merge: the small corpus built as 4 shards (MEASURED), and a plain build."""
+    v1 = corpus.build("small") / "v1"
+    outputs = []
+    shard_runs = []
+    for k in range(1, 5):
+        project = fresh_copy(v1, f"small-{k}")
+        run = timed(project, "build", "--allow-incomplete", "--jobs", "2", "--shard", f"{k}/4")
+        shard_runs.append(run["seconds"])
+        outputs.append(str(project / "output"))
+    target = fresh_copy(v1, "small-merge")
+    run = timed(target, "merge", *outputs)
+    if run["exit"] != 0:
+        raise SystemExit(f"merge failed:\n{run['stderr'][-3000:]}")
+    plain = fresh_copy(v1, "small-plain")
+    built = timed(plain, "build", "--allow-incomplete", "--jobs", "2")
+    same = _tree(plain / "output") == _tree(target / "output")
+    units = len(plan_of(v1).units)
+    return {"seconds": run["seconds"], "rss_mib": run["rss_mib"], "load": run["load"],
+            "units": units, "shards": shard_runs, "plain": built["seconds"], "identical": same}
+
+
+def _tree(root: Path) -> dict:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
+            if p.is_file() and p.name != ".site-stamp"}
+
+
+def merge_large(v1: Path, outputs: list[str]) -> dict:
+    """merge on the large corpus, in parts, with the calibration shards (MEASURED): the
+    command itself (start-up, plan of 10,100 units, fingerprint of every input) until it stops
+    at its check (shards are missing); then, in this process, merge's own copy of every unit of
+    those shards (merge._copy_unit) and the download page over the whole plan."""
+    from pipeline.build import write_site_if_changed
+    from pipeline.config import load_config, prepare_output
+    from pipeline.inputs import Hasher
+    from pipeline.merge import _copy_unit, find_shards
+
+    target = fresh_copy(v1, "large-merge")
+    run = timed(target, "merge", *outputs)
+    assert run["exit"] == 1 and "handbill: error: " in run["stderr"], run["stderr"]
+    cfg = load_config(target)
+    plan = plan_of(target)
+    prepare_output(cfg)
+    started = time.perf_counter()
+    write_site_if_changed(cfg, plan, Hasher(), True)  # the page with no unit built yet
+    empty_page_seconds = time.perf_counter() - started
+    copied, started = 0, time.perf_counter()
+    for shard in find_shards([Path(o) for o in outputs]):
+        for key, _ in shard.record.units:
+            campaign, lang = key.split("/")
+            _copy_unit(cfg, shard, plan.unit(campaign, lang))
+            copied += 1
+    copy_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    write_site_if_changed(cfg, plan, Hasher(), True)
+    page_seconds = time.perf_counter() - started
+    return {"seconds": run["seconds"], "rss_mib": run["rss_mib"], "load": run["load"],
+            "copied": copied, "copy_seconds": copy_seconds, "page_seconds": page_seconds,
+            "empty_page_seconds": empty_page_seconds,
+            "page_load": load()}
+
+
+def predict(parts: dict, runs: list[dict], plan) -> dict:
+    """Each N's longest shard from the calibration (PREDICTED), and the check of the model
+    on the measured shards (each predicted from the other's seconds per cost unit)."""
+    from pipeline.plan import partition
+
+    per_weight = sum(r["unit_seconds"] for r in runs) / sum(r["weight"] for r in runs)
+    fixed = statistics.mean(r["seconds"] - r["unit_seconds"] / 2 for r in runs)
+    checks = []
+    for run in runs:
+        others = [r for r in runs if r is not run] or [run]
+        rate = sum(r["unit_seconds"] for r in others) / sum(r["weight"] for r in others)
+        base = statistics.mean(r["seconds"] - r["unit_seconds"] / 2 for r in others)
+        checks.append({"shard": run["shard"], "measured": run["seconds"],
+                       "predicted": base + rate * run["weight"] / 2})
+    scripts: dict[str, list[float]] = {}
+    units = {u.key: u for u in plan.units}
+    for run in runs:
+        for key, seconds in run["times"].items():
+            unit = units[key]
+            scripts.setdefault(unit.cost.script, []).append(seconds / unit.cost.weight)
+    by_script = {s: statistics.median(v) / per_weight for s, v in sorted(scripts.items())}
+    longest = {}
+    for n in COUNTS:
+        weights = parts[n]["weights"]
+        longest[n] = fixed + per_weight * max(weights) / 2
+    return {"per_weight": per_weight, "fixed": fixed, "checks": checks,
+            "by_script": by_script, "longest": longest,
+            "units": len(plan.units), "weight": sum(u.cost.weight for u in plan.units)}
+
+
+def report(data: dict) -> str:
+    parts, pred, runs = data["partition"], data["predict"], data["calibration"]
+    small, large = data["merge_small"], data["merge_large"]
+    share = large["copied"] / pred["units"]  # the part of the units the measured shards hold
+    copy_all = large["copy_seconds"] / share
+    # The page lists every unit either way; what grows with the units built is the rest.
+    empty = large["empty_page_seconds"]
+    page_all = empty + (large["page_seconds"] - empty) / share
+    merge_large = large["seconds"] + copy_all + page_all
+    lines = ["# Sharded builds: the large corpus on N runners (#18.6a, 6d)", "",
+             data["machine"], "",
+             f"Large corpus: {pred['units']:,} units (100 campaigns x 101 languages), "
+             f"estimated cost {pred['weight']:,}. Built with `--allow-incomplete --jobs 2` "
+             "(2 workers per runner, as on a 2-core CI runner).", "",
+             "| target | measured | verdict |", "| --- | --- | --- |",
+             "| 6a: the large corpus as N = 1, 4, 10, 20 shards: longest shard, merge, CI wall "
+             "| the table below: predicted from two shards built end to end (M) | reported |",
+             f"| 6d: peak memory of a shard < 500 MB | "
+             f"{max(r['rss_mib'] for r in runs)} MiB (largest of the measured shards) | "
+             f"{'met' if max(r['rss_mib'] for r in runs) * 1.048576 < 500 else 'MISSED'} |",
+             f"| merge byte-identical to a plain build | small corpus, 4 shards: "
+             f"{'identical' if small['identical'] else 'DIFFERENT'} (and the tests) | "
+             f"{'met' if small['identical'] else 'MISSED'} |", "",
+             "| N | units per shard (min-max) | imbalance (longest / mean, estimate) | longest "
+             "shard | merge | CI wall (longest + merge) | full build / wall |",
+             "| ---: | --- | ---: | ---: | ---: | ---: | ---: |"]
+    full = pred["longest"][1]
+    for n in COUNTS:
+        row = parts[n]
+        wall = pred["longest"][n] + merge_large
+        lines.append(f"| {n} | {min(row['units'])}-{max(row['units'])} | "
+                     f"{row['imbalance']:.3f} | {pred['longest'][n]:.0f} s (P) | "
+                     f"{merge_large:.0f} s (P) | {wall:.0f} s (P) | {full / wall:.1f}x (P) |")
+    slow = (runs[0]["unit_seconds"] / 2) / CALM_ONE_CAMPAIGN if runs[0]["units"] == 101 else 0
+    scale = CALM_FULL_BUILD / full
+    lines += ["", f"Every figure here was taken at load 4-8 on 2 shared cores: the 101 renders of "
+              f"shard 1/100 took {runs[0]['unit_seconds'] / 2:.0f} s of render time, "
+              f"{slow:.1f}x the {CALM_ONE_CAMPAIGN} s that 101 renders took at load ~2 "
+              "(RESULTS-build.md, one campaign in all languages, --jobs 2). Ratios survive the "
+              "load (the last column). Scaled so that N = 1 matches the calm full build "
+              f"measured in RESULTS-build.md ({CALM_FULL_BUILD:,.0f} s; every part scaled alike, "
+              "an assumption), the CI wall would be: " + ", ".join(
+                  f"N = {n}: {(pred['longest'][n] + merge_large) * scale / 60:.0f} min"
+                  for n in COUNTS[1:]) + "."]
+    lines += ["", "(P): predicted from the measurements below; (M): measured. CI runner setup "
+              "(checkout, apt-get, pip install: ~1-2 minutes on GitHub's runners, not "
+              "measurable here) adds the same to every N.", "",
+              "### Measured: two shards, each built end to end in its own copy", "",
+              "| shard | units | estimated cost | wall (M) | render seconds summed over units (M) | "
+              "predicted from the other shard | error | peak RSS (M) | load average |",
+              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for run, check in zip(runs, pred["checks"]):
+        error = 100 * (check["predicted"] - check["measured"]) / check["measured"]
+        lines.append(f"| {run['shard']}/{run['of']} | {run['units']} | {run['weight']:,} | "
+                     f"{run['seconds']:.0f} s | {run['unit_seconds']:.0f} s | "
+                     f"{check['predicted']:.0f} s | {error:+.1f}% | {run['rss_mib']} MiB | "
+                     f"{run['load']} |")
+    peak = max(r["rss_mib"] for r in runs)
+    lines += ["", f"- Seconds per unit of estimated cost (2 workers): {pred['per_weight']:.6f}; "
+              f"a shard's fixed part (start-up, extract and update of all 10,000 catalogs, "
+              f"hashing every input): {pred['fixed']:.0f} s (M).",
+              "- How good the estimate is: the two shards, each predicted from the other's "
+              "seconds per cost unit, come out within "
+              f"{max(abs(c['predicted'] - c['measured']) / c['measured'] for c in pred['checks']):.0%}"
+              " of their measured wall time, at a load that moved between 4 and 8. Per script, "
+              "the medians of 1-20 units per shard (relative to the mean rate; 1.00 = the "
+              "estimate is right) are " + ", ".join(
+                  f"{k} {v:.2f}" for k, v in pred["by_script"].items()) + ": too few units "
+              "and too much load to correct the script factors (a Khmer unit took 4.9 s in one "
+              "shard, 49.8 s in the other, when a fresh worker loaded its fonts under load).",
+              f"- Peak memory of a shard (6d, target < 500 MB): {peak} MiB "
+              f"({'met' if peak * 1.048576 < 500 else 'NOT met'}; workers are replaced past "
+              "~320 MB).", "",
+              "### Merge", "",
+              f"- Small corpus ({small['units']} units) built as 4 shards then merged (M): merge "
+              f"{small['seconds']:.1f} s, {small['rss_mib']} MiB; byte-identical to a plain build "
+              f"of the same copy: {'yes' if small['identical'] else 'NO'} (plain build "
+              f"{small['plain']:.0f} s; shards {', '.join(f'{s:.0f}' for s in small['shards'])} s); "
+              f"load {small['load']}.",
+              f"- Large corpus, the merge command until its check (M): {large['seconds']:.1f} s "
+              "(start-up, plan of 10,100 units, fingerprint of every input; run against the "
+              f"calibration shards, it stops there: shards are missing), load {large['load']}.",
+              f"- merge's copy of the {large['copied']} units of those shards (M): "
+              f"{large['copy_seconds']:.1f} s; the download page over the whole plan with them "
+              f"(M): {large['page_seconds']:.1f} s, and with none of them {empty:.1f} s (M); load "
+              f"{large['page_load']}.",
+              f"- Large merge (P) = the command until its check + copy and page (its part that "
+              "grows with the units built) scaled to "
+              f"{pred['units']:,} units = {large['seconds']:.0f} + {copy_all:.0f} + "
+              f"{page_all:.0f} = {merge_large:.0f} s.", ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--parts", default="partition,calibrate,merge")
+    parser.add_argument("--fresh", action="store_true", help="forget earlier calibration runs")
+    args = parser.parse_args(argv)
+    parts_asked = args.parts.split(",")
+    WORK.mkdir(parents=True, exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+    start_load = load()
+    v1 = corpus.build("large") / "v1"
+    plan = plan_of(v1)
+    parts = partition_rows(plan)
+    saved = RESULTS / "shard-large.json"
+    data = json.loads(saved.read_text()) if saved.exists() and not args.fresh else {}
+    data["partition"] = {str(n): row for n, row in parts.items()}
+    for n, row in parts.items():
+        print(f"N={n}: units {min(row['units'])}-{max(row['units'])}, weights "
+              f"{min(row['weights'])}-{max(row['weights'])}, imbalance {row['imbalance']:.4f}",
+              flush=True)
+    if "calibrate" in parts_asked:
+        # Every shard of this corpus weighs the same (100 campaigns of the same size): two
+        # shards of different sizes test the model (fixed part + cost x rate) better than two
+        # of the same N, and fit in the time the shared machine gives.
+        calibrate(v1, plan, [(1, 100), (1, 40)], saved, data)
+    if "merge" in parts_asked:
+        data["merge_small"] = merge_small()
+        biggest = max(data["calibration"], key=lambda r: r["units"])  # shards of two Ns overlap
+        data["merge_large"] = merge_large(v1, [biggest["output"]])
+    if "calibrate" in parts_asked or "merge" in parts_asked:
+        data["machine"] = (f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(started))} on "
+                           f"{os.cpu_count()} CPUs ({platform.processor() or platform.machine()})"
+                           f", Python {platform.python_version()}; load average at the start "
+                           f"{start_load}, at the end {load()} (the machine is shared).")
+    saved.write_text(json.dumps(data, indent=1))
+    if "calibration" in data and "merge_small" in data:
+        data["partition"] = {int(n): row for n, row in data["partition"].items()}
+        data["predict"] = predict(data["partition"], data["calibration"], plan)
+        (HERE / "RESULTS-shard.md").write_text(report(data))
+        print((HERE / "RESULTS-shard.md").read_text())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
