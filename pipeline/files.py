@@ -33,30 +33,35 @@ class WriteError(HandbillError):
 
 
 def atomic_write(path: str | Path, data: bytes,
-                 before_replace: Callable[[], None] | None = None) -> None:
+                 before_replace: Callable[[], None] | None = None, durable: bool = True) -> None:
     """Write `data` to `path` via a temporary file in the same folder and os.replace().
     `before_replace` runs just before the replace and may raise to leave `path` as it is.
+    `durable`: fsync the data before the replace (catalogs and what cannot be made again);
+    without it a crash may leave an empty file where the old one was, on filesystems that do
+    not order the data before the rename (merge's copies: run merge again).
 
     A full disk (or any OSError of the kind in _DISK_ERRORS) raises WriteError naming the file;
     the old file is left as it was.
     """
     path = Path(path)
     try:
-        _atomic_write(path, data, before_replace)
+        _atomic_write(path, data, before_replace, durable)
     except OSError as exc:
         if exc.errno in _DISK_ERRORS:
             raise WriteError(f"cannot write: {_DISK_ERRORS[exc.errno]}", path) from None
         raise
 
 
-def _atomic_write(path: Path, data: bytes, before_replace: Callable[[], None] | None) -> None:
+def _atomic_write(path: Path, data: bytes, before_replace: Callable[[], None] | None,
+                  durable: bool = True) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         if path.exists():
             os.chmod(tmp, path.stat().st_mode & 0o7777)
         else:
@@ -72,7 +77,7 @@ def _atomic_write(path: Path, data: bytes, before_replace: Callable[[], None] | 
         raise
 
 
-def write_if_changed(path: str | Path, data: bytes) -> bool:
+def write_if_changed(path: str | Path, data: bytes, durable: bool = True) -> bool:
     """Write `data` to `path` atomically unless the file already holds it; True if written."""
     path = Path(path)
     try:
@@ -80,7 +85,7 @@ def write_if_changed(path: str | Path, data: bytes) -> bool:
             return False
     except FileNotFoundError:
         pass
-    atomic_write(path, data)
+    atomic_write(path, data, durable=durable)
     return True
 
 

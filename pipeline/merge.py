@@ -152,7 +152,10 @@ def copy_tree(source: Path, target: Path, output: Path) -> int:
             if entry.is_dir(follow_symlinks=False):
                 copied += copy_tree(path, target / entry.name, output)
             else:  # read_regular refuses a FIFO, a device or a link swapped in meanwhile
-                write_if_changed(target / entry.name, read_regular(path, error=MergeError))
+                # Not fsynced file by file (4-7 ms each, 47 ms a unit): merge() syncs once at
+                # the end, and a merge cut short is run again.
+                write_if_changed(target / entry.name, read_regular(path, error=MergeError),
+                                 durable=False)
                 copied += 1
     return copied
 
@@ -174,7 +177,7 @@ def _copy_unit(cfg: Config, shard: Found, unit: Unit) -> tuple[int, bool]:
     pack = shard.folder / PACKS_FOLDER / unit.pack.name
     check_output_folder(output, unit.pack.parent)
     if stamp is not None and stamp.pack and _is(pack, stat.S_ISREG):
-        write_if_changed(unit.pack, read_regular(pack, error=MergeError))
+        write_if_changed(unit.pack, read_regular(pack, error=MergeError), durable=False)
         return copied + 1, True
     unit.pack.unlink(missing_ok=True)  # the shard made no pack: neither does a plain build
     return copied, False
@@ -209,6 +212,7 @@ def merge(cfg: Config, folders: Sequence[Path]) -> MergeReport:
         report.units += 1
         report.files += copied
         report.packs += packed
+    os.sync()  # the copies' data reach the disk once, not file by file
     for old in cfg.output_dir.glob(SHARD_RECORD_GLOB):
         old.unlink()  # a plain build's output holds no shard record
     report.site = write_site_if_changed(cfg, plan, Hasher(), True)
