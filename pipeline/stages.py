@@ -112,9 +112,10 @@ def update(cfg: Config, campaigns: tuple[str, ...] = (), langs: tuple[str, ...] 
     plan = load_plan(cfg, campaigns, langs).plan
     message_domains = domains(plan)
     reasons: dict = {}
-    stale = catalogs.extract(cfg, message_domains, check=check, reasons=reasons)
+    fresh: dict[str, bytes] = {}  # checking: the templates as extract would write them
+    stale = catalogs.extract(cfg, message_domains, check=check, reasons=reasons, fresh=fresh)
     result = catalogs.update(cfg, message_domains, list(plan.catalog_languages), check=check,
-                             jobs=jobs)
+                             jobs=jobs, templates=fresh)
     return UpdateReport(result, stale, check, {**reasons, **result.reasons})
 
 

@@ -80,10 +80,12 @@ def _same_but_date(old: bytes, new: bytes) -> bool:
 
 
 def extract(cfg: Config, domains: list[Domain], check: bool = False,
-            reasons: dict[Path, Change] | None = None) -> list[Path]:
+            reasons: dict[Path, Change] | None = None,
+            fresh: dict[str, bytes] | None = None) -> list[Path]:
     """Write locales/<domain>.pot for each domain; returns the paths (re)written or stale.
 
-    With `reasons`, each stale template's first change and why goes into it.
+    With `reasons`, each stale template's first change and why goes into it. With `fresh`,
+    checking, each stale template's new bytes go into it (what update --check merges).
     """
     created = now()
     changed = []
@@ -102,6 +104,8 @@ def extract(cfg: Config, domains: list[Domain], check: bool = False,
         if not check:
             write_if_changed(path, data)
             log.info("wrote %s (%d messages)", cfg.relpath(path), len(domain.messages))
+        elif fresh is not None:
+            fresh[domain.name] = data
     return changed
 
 

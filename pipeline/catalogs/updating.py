@@ -118,8 +118,11 @@ def _crashed(task: tuple[str, str, Path], why: str):
 
 
 def update(cfg: Config, domains: list[Domain], languages: list[str], check: bool = False,
-           matcher: FuzzyMatcher | None = None, jobs: int | None = None) -> UpdateResult:
+           matcher: FuzzyMatcher | None = None, jobs: int | None = None,
+           templates: dict[str, bytes] | None = None) -> UpdateResult:
     """Merge each domain's POT into every language's PO; a broken PO fails alone.
+    `templates`: a domain's template as it would be written (update --check merges with
+    what extract would write, not with the stale file on disk).
 
     Many catalogs are merged in the worker pool (pipeline.workers: `jobs` forked processes,
     by default one per CPU, at most 8); the files and the result are the same as in one
@@ -129,7 +132,11 @@ def update(cfg: Config, domains: list[Domain], languages: list[str], check: bool
     pots: dict[str, Catalog] = {}
     for domain in domains:
         try:
-            pots[domain.name] = load_pot(cfg, domain.name)
+            if templates and domain.name in templates:
+                pots[domain.name] = catalog_from_bytes(templates[domain.name],
+                                                       pot_path(cfg, domain.name))
+            else:
+                pots[domain.name] = load_pot(cfg, domain.name)
         except HandbillError as exc:
             plan.append(exc)
             continue
@@ -142,8 +149,10 @@ def update(cfg: Config, domains: list[Domain], languages: list[str], check: bool
     # The workers hash the catalogs (they read them anyway); the parent only the templates.
     cache = _MergeCache(cfg)
     tasks = [item for item in plan if isinstance(item, tuple)]
+    digests = {d: (hashlib.sha256(templates[d]).hexdigest() if templates and d in templates
+                   else cache.pot(d)) for d in pots}
     job = _UpdateJob(pots, matcher or FuzzyMatcher(), cfg.wrap, check, now(), cfg.root,
-                     seen=cache.entries, pot_digests={d: cache.pot(d) for d in pots})
+                     seen=cache.entries, pot_digests=digests)
     count = jobs or workers.default_jobs()
     # Long runs of one domain per worker keep its fuzzy matches cached there.
     done = dict(workers.run(job.run, [(task,) for task in tasks], count, _crashed,
