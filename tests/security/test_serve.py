@@ -96,12 +96,30 @@ def test_idle_connections_time_out_and_their_threads_end(built):
         server.stop()
 
 
+def _default_sigint() -> None:
+    # A shell starts background jobs with SIGINT ignored, and that stays ignored across exec:
+    # under `ci &` serve would never see the Ctrl-C these tests send (as in test_guides).
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def _stop(proc: subprocess.Popen, timeout: float) -> tuple[str, str]:
+    """Ctrl-C the server and collect its output; kill it if it outlives `timeout`."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        return proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise
+
+
 def test_a_client_dropping_a_download_prints_no_traceback(built, tmp_path):
     big = built / "output/es/demo/leaflet.pdf"
     big.write_bytes(os.urandom(8 << 20))  # 8 MB: more than the socket buffers hold
     proc = subprocess.Popen([str(BIN / "handbill"), "--project", str(built), "serve",
                              "--port", "0", "--no-watch"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=_default_sigint)
     try:
         line = proc.stdout.readline()
         assert line.startswith("serving "), line + proc.stderr.read()
@@ -116,8 +134,7 @@ def test_a_client_dropping_a_download_prints_no_traceback(built, tmp_path):
         time.sleep(1)
         assert _status(url + "index.html") == 200
     finally:
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=30)
+        out, err = _stop(proc, 30)
     assert "Traceback" not in err and "Error" not in err, err
 
 
@@ -187,7 +204,7 @@ def test_rebuilds_run_on_the_main_thread_and_reread_handbill_toml(built):
 def test_serve_command_prints_one_line_for_a_broken_handbill_toml(built):
     proc = subprocess.Popen([str(BIN / "handbill"), "--project", str(built), "serve",
                              "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+                            text=True, start_new_session=True, preexec_fn=_default_sigint)
     try:
         line = proc.stdout.readline()
         assert line.startswith("serving "), line
@@ -195,7 +212,6 @@ def test_serve_command_prints_one_line_for_a_broken_handbill_toml(built):
         (built / "handbill.toml").write_text("[project]\nlanguages = [\"es\"]\nwrap = -3\n")
         time.sleep(4)
     finally:
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=60)
+        out, err = _stop(proc, 60)
     assert "handbill.toml:3: [project] wrap" in err, err
     assert "Traceback" not in err
