@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageColor, ImageDraw, ImageFont
 
 from pipeline.errors import RenderError
-from pipeline.render import typography
+from pipeline.render import linebreaks, typography
 from pipeline.render.fonts import FontStack, coverage, font_file, missing_glyphs
 
 SIZES: dict[str, tuple[int, int]] = {"square": (1080, 1080), "x": (1200, 675),
@@ -28,61 +28,6 @@ _LINE_HEIGHT = {"Arab": 1.45, "Deva": 1.4, "Beng": 1.4, "Taml": 1.4, "Thai": 1.4
                 "Hans": 1.2, "Hant": 1.2, "Jpan": 1.2, "Kore": 1.2}
 # Spaces that allow a line break (not the no-break spaces of "libre !" or "10 000").
 _SPACE = "[^\\S\u00a0\u2007\u202f]+"
-# Languages written without spaces between words (typography.Rules.by_character less CJK,
-# whose characters Pango breaks between anyway), and Korean, whose words the cards keep whole
-# (CSS `word-break: keep-all`, the usual choice for Korean headlines): in these a piece too
-# wide for the card is split between grapheme clusters rather than refused.
-_SPACELESS = ("th", "lo", "km", "my", "ko")
-# Written without spaces, and neither Pango's dictionaries nor a syllable rule here segment them.
-_NO_SEGMENTER = ("km", "lo")
-# Break only at spaces (Pango allows breaks between any two Hangul syllables).
-_KEEP_ALL = ("ko",)
-# Burmese breaks lines between syllables (Pango, without a dictionary for it, offers no break
-# inside a run of Burmese): a syllable starts at a consonant or independent vowel that is not
-# stacked under the one before (U+1039) and not killed by an asat or stacker after it (U+103A,
-# U+1039, U+1037; a medial U+103B/U+103E may come between), the rule of the common syllable
-# segmenters (e.g. Ye Kyaw Thu's sylbreak); punctuation stays with the syllable before it.
-# A character that belongs with the one after it: coeng, virama, Thai and Lao leading vowels.
-_JOINS_NEXT = frozenset("\u17d2\u1039\u0e40\u0e41\u0e42\u0e43\u0e44"
-                        "\u0ec0\u0ec1\u0ec2\u0ec3\u0ec4")
-_MY_SYLLABLE = re.compile("(?<!\u1039)(?=[\u1000-\u102a\u103f]"
-                          "(?![\u103b\u103e]?[\u1037\u1039\u103a]))")
-
-
-def _log_attrs(text: str, lang: str):
-    """Pango's PangoLogAttr array for `text` (one per character, plus one), through the
-    bindings WeasyPrint ships (imported here: only rendering needs them)."""
-    from weasyprint.text.line_break import get_log_attrs
-    return get_log_attrs(text, lang)
-
-
-@functools.lru_cache(maxsize=512)
-def _pieces(text: str, lang: str) -> tuple[str, ...]:
-    """`text` cut at Pango's line-break opportunities (each piece keeps its trailing spaces)."""
-    if len(text) < 2:
-        return (text,) if text else ()
-    attrs = _log_attrs(text, lang)
-    keep_all = lang.split("-")[0] in _KEEP_ALL
-    cuts = {i for i in range(1, len(text))
-            if attrs[i].is_line_break and not (keep_all and not text[i - 1].isspace())}
-    if lang.split("-")[0] == "my":
-        cuts |= {m.start() for m in _MY_SYLLABLE.finditer(text) if 0 < m.start()}
-    cuts = sorted(cuts)
-    return tuple(text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)]))
-
-
-def _clusters(text: str, lang: str) -> list[str]:
-    """`text` cut between grapheme clusters (Pango's cursor positions), but never after a
-    stacking sign (Khmer coeng, Myanmar virama) or a vowel written before its consonant (Thai,
-    Lao), nor before a mark or a repetition sign (ๆ, ៗ): extended grapheme clusters split
-    Khmer's subscript consonants from their base."""
-    attrs = _log_attrs(text, lang)
-    cuts = [i for i in range(1, len(text)) if attrs[i].is_cursor_position
-            and text[i - 1] not in _JOINS_NEXT
-            and unicodedata.category(text[i]) not in ("Mn", "Mc", "Lm")]
-    return [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)])]
-
-
 # zlib level 1, chosen by measuring the shipped cards (Pillow 13, 1080x1080 and 1200x630):
 # Pillow's default (6) costs ~34 ms of CPU a card, level 1 ~20 ms for files ~22% larger (the
 # largest card 88 KB instead of 73, far under the 400 KB a platform takes without
@@ -201,7 +146,7 @@ class Shaper:
         """The pieces a line may break between, each with the spaces after it: Pango's line
         breaking (UAX #14; Thai by dictionary; between CJK and Hangul characters), the rules
         WeasyPrint applies to the same text in the leaflet. No-break spaces join pieces."""
-        return list(_pieces(text.replace("\n", " "), self.lang))
+        return list(linebreaks.pieces(text.replace("\n", " "), self.lang))
 
     def wrap(self, text: str, size: int, max_width: float) -> list[str] | None:
         """Greedy line breaking at the break opportunities of tokens(); None if a piece does
@@ -229,12 +174,12 @@ class Shaper:
         words missing from Pango's dictionary), a piece too wide for a line even at size
         `low` is split between its grapheme clusters, as a browser does with `overflow-wrap:
         anywhere`; elsewhere a word too long for the card stays an error."""
-        if self.lang.split("-")[0] not in _SPACELESS:
+        if self.lang.split("-")[0] not in linebreaks.SPACELESS:
             return pieces
         out: list[str] = []
         for piece in pieces:
             if self.line_width(piece.strip(), low) > box_w:
-                out += _clusters(piece, self.lang)
+                out += linebreaks.clusters(piece, self.lang)
             else:
                 out.append(piece)
         return out
@@ -255,11 +200,11 @@ class Shaper:
             return None
         words = self._breakable([t for t in self.tokens(text) if t.strip()], low, box_w)
         found = self._search(words, box_w, box_h, low, high)
-        if self.lang.split("-")[0] in _NO_SEGMENTER:
+        if self.lang.split("-")[0] in linebreaks.NO_SEGMENTER:
             # Khmer and Lao: Pango finds no word breaks, so a slogan could only shrink onto
             # one line; breaking between clusters is taken when it allows a text half again
             # as large.
-            clusters = [c for w in words for c in _clusters(w, self.lang)]
+            clusters = [c for w in words for c in linebreaks.clusters(w, self.lang)]
             alternative = self._search(clusters, box_w, box_h, low, high)
             if alternative and (found is None or alternative[0] >= 1.5 * found[0]):
                 found = alternative
