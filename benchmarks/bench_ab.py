@@ -17,14 +17,14 @@ project. Writes benchmarks/RESULTS-ab.md.
 from __future__ import annotations
 
 import argparse
+import io
 import os
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tarfile
-import io
-import resource
 import time
 from pathlib import Path
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -119,3 +120,10 @@ def assert_canonical(path: Path, width: int = 79, any_flag_order: bool = False) 
 @pytest.fixture
 def gettext_reference():
     return assert_canonical
+
+
+def default_sigint() -> None:
+    """preexec_fn for a server a test will Ctrl-C: a shell starts background jobs with SIGINT
+    ignored, and an ignored signal stays ignored across exec, so under `ci &` the server would
+    never see the Ctrl-C. A person runs serve in a terminal, where Ctrl-C works."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, default_sigint
 
 DOCS = REPO / "docs"
 GUIDES = sorted(DOCS.glob("*.md"))
@@ -71,18 +71,11 @@ def openai_url():
         yield server.url
 
 
-def _default_sigint() -> None:
-    # A shell starts background jobs with SIGINT ignored, and an ignored signal stays ignored
-    # across exec: under `ci &` the server would never see the Ctrl-C this test sends. A
-    # person runs serve in a terminal, where Ctrl-C works.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 def serve_until_serving(command: str, cwd: Path, env: dict) -> str:
     """Run `handbill serve` (it builds first) until it says it is serving, then Ctrl-C it."""
     proc = subprocess.Popen(["bash", "-c", f"exec {command} --port 0"], cwd=cwd, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True, preexec_fn=_default_sigint)
+                            start_new_session=True, preexec_fn=default_sigint)
     lines = []
     watchdog = threading.Timer(240, proc.kill)  # a serve that never says so fails, not hangs
     watchdog.start()

@@ -18,6 +18,14 @@ def project(root: Path, languages=("es",), translated: bool = True) -> Path:
     return root
 
 
+def add_campaign(root: Path, name: str = "other", lang: str = "es") -> Path:
+    """A second campaign `name` in `root`, its catalog updated and translated (reviewed)."""
+    write_demo(root, languages=(lang,), campaign=name)
+    Cli(root)("update")
+    fill(root, lang, name)
+    return root
+
+
 def fill(root: Path, lang: str, campaign: str = "demo", prefix: str | None = None,
          fuzzy: bool = False) -> Path:
     """Translate every message of a campaign ("ES " + source), reviewed unless fuzzy."""

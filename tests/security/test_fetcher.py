@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Cli
-from security.helpers import fill, no_traceback, project
+from security.helpers import add_campaign, no_traceback, project
 
 SHIPPED = Path(__file__).resolve().parents[2] / "pipeline" / "templates" / "leaflet.html"
 # A 1x1 red PNG.
@@ -108,11 +108,7 @@ def test_a_symlinked_asset_pointing_outside_is_refused(proj, tmp_path):
 
 
 def test_the_other_campaign_still_builds(proj, recorder):
-    from conftest import write_demo
-
-    write_demo(proj, languages=("es",), campaign="other")
-    Cli(proj)("update")
-    fill(proj, "es", "other")
+    add_campaign(proj)
     _override(proj, f'<img src="{recorder[0]}/x.png" alt="x">')
     Cli(proj)("build", "--jobs", "1", expect=1)
     assert (proj / "output/packs/other-es.zip").is_file()

@@ -9,19 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Cli, write_demo
-from security.helpers import fill, no_traceback, project
+from conftest import Cli
+from security.helpers import add_campaign, no_traceback, project
 
 SECRET = "TOP-SECRET-OUTSIDE-THE-PROJECT"
 
 
 @pytest.fixture
 def proj(tmp_path):
-    root = project(tmp_path / "proj")
-    write_demo(root, languages=("es",), campaign="other")
-    Cli(root)("update")
-    fill(root, "es", "other")
-    return root
+    return add_campaign(project(tmp_path / "proj"))
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Cli
+from conftest import Cli, default_sigint
 from pipeline import build as build_stage
 from pipeline.config import load_config
 from pipeline.serve import Server
@@ -96,12 +96,6 @@ def test_idle_connections_time_out_and_their_threads_end(built):
         server.stop()
 
 
-def _default_sigint() -> None:
-    # A shell starts background jobs with SIGINT ignored, and that stays ignored across exec:
-    # under `ci &` serve would never see the Ctrl-C these tests send (as in test_guides).
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 def _stop(proc: subprocess.Popen, timeout: float) -> tuple[str, str]:
     """Ctrl-C the server and collect its output; kill it if it outlives `timeout`."""
     proc.send_signal(signal.SIGINT)
@@ -119,7 +113,7 @@ def test_a_client_dropping_a_download_prints_no_traceback(built, tmp_path):
     proc = subprocess.Popen([str(BIN / "handbill"), "--project", str(built), "serve",
                              "--port", "0", "--no-watch"], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True,
-                            preexec_fn=_default_sigint)
+                            preexec_fn=default_sigint)
     try:
         line = proc.stdout.readline()
         assert line.startswith("serving "), line + proc.stderr.read()
@@ -204,7 +198,7 @@ def test_rebuilds_run_on_the_main_thread_and_reread_handbill_toml(built):
 def test_serve_command_prints_one_line_for_a_broken_handbill_toml(built):
     proc = subprocess.Popen([str(BIN / "handbill"), "--project", str(built), "serve",
                              "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True, preexec_fn=_default_sigint)
+                            text=True, start_new_session=True, preexec_fn=default_sigint)
     try:
         line = proc.stdout.readline()
         assert line.startswith("serving "), line

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Cli, write_demo
-from security.helpers import fill, no_traceback, project
+from conftest import Cli
+from security.helpers import add_campaign, no_traceback, project
 
 SHIPPED = Path(__file__).resolve().parents[2] / "pipeline" / "templates" / "leaflet.html"
 
@@ -40,11 +40,7 @@ def _campaign_template(root: Path, body: str, name: str = "leaflet.html",
 
 @pytest.fixture
 def two_campaigns(tmp_path):
-    root = project(tmp_path / "proj")
-    write_demo(root, languages=("es",), campaign="other")
-    Cli(root)("update")
-    fill(root, "es", "other")
-    return root
+    return add_campaign(project(tmp_path / "proj"))
 
 
 @pytest.mark.parametrize("name", sorted(ESCAPES))
