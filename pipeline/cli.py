@@ -15,14 +15,11 @@ from pathlib import Path
 
 import click
 
+# Each command imports the stage it runs (start-up counts in every command's time).
 from pipeline import __version__, report, stages
-from pipeline import build as build_stage
 from pipeline.config import ProjectContext as _Context
-from pipeline.errors import HandbillError, UsageError
-from pipeline.catalogs.normalize import normalize_files
+from pipeline.errors import HandbillError, Terminated, UsageError
 from pipeline.plan import OUTPUTS, RenderOptions, parse_shard
-from pipeline.scaffold import init_project, new_campaign, new_campaign_from_page
-from pipeline.workers import Terminated, sigterm_raises
 
 EPILOG_DOCS = "Guides: docs/translators.md, docs/coordinators.md, docs/weblate.md."
 
@@ -64,9 +61,8 @@ def main(ctx: click.Context, project_dir: Path | None, verbose: int) -> None:
       handbill status         # who is done
       handbill build          # everything, into output/
     """
-    level = logging.WARNING - 10 * verbose
-    logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s: %(message)s",
-                        stream=sys.stderr)
+    logging.basicConfig(level=max(logging.WARNING - 10 * verbose, logging.DEBUG),
+                        format="%(levelname)s: %(message)s", stream=sys.stderr)
     ctx.obj = _Context(project_dir)
 
 
@@ -173,6 +169,7 @@ def normalize(obj: _Context, files: tuple[Path, ...], check: bool, width: int | 
     """
     if width is None:  # the project's, or msgcat's default outside a project
         width = obj.wrap()
+    from pipeline.catalogs.normalize import normalize_files
     sys.exit(report.normalize(normalize_files(list(files), width, check), len(files), check))
 
 
@@ -199,6 +196,7 @@ def draft(obj: _Context, campaigns: tuple[str, ...], langs: tuple[str, ...],
     Example: handbill draft --lang es --engine apertium
     """
     from pipeline import drafting
+    from pipeline.workers import sigterm_raises
 
     with sigterm_raises(), report.Progress("drafting", quiet=dry_run) as bar:
         # SIGTERM, like Ctrl-C, stops drafting and saves the drafts made so far.
@@ -268,6 +266,7 @@ def pack(obj: _Context, campaigns: tuple[str, ...], langs: tuple[str, ...]) -> N
 
     Example: handbill pack --lang es
     """
+    from pipeline import build as build_stage
     results, site = build_stage.pack(obj.cfg, campaigns, langs)
     report.pack(obj.cfg, results, site)
 
@@ -284,6 +283,7 @@ def serve(obj: _Context, port: int, no_watch: bool) -> None:
 
     Example: handbill serve --port 8080
     """
+    from pipeline import build as build_stage
     from pipeline.serve import serve_and_rebuild
 
     serve_and_rebuild(obj.cfg, port, not no_watch,
@@ -305,6 +305,7 @@ def new(obj: _Context, campaign: str, page: Path | None) -> None:
 
     Example: handbill new climate-strike
     """
+    from pipeline.scaffold import new_campaign, new_campaign_from_page
     made = (new_campaign_from_page(obj.cfg.root, campaign, page, str(page)) if page else
             new_campaign(obj.cfg.root, campaign))
     report.new_campaign(obj.cfg, campaign, made, page)
@@ -347,6 +348,7 @@ def init_project_command(directory: Path, shards: int | None) -> None:
 
     Example: handbill init-project my-movement --shards 4
     """
+    from pipeline.scaffold import init_project
     report.new_project(directory, *init_project(directory, shards))
 
 
@@ -371,6 +373,7 @@ def build(obj: _Context, campaigns: tuple[str, ...], langs: tuple[str, ...], job
 
     Example: handbill build --jobs 2
     """
+    from pipeline import build as build_stage
     options = build_stage.BuildOptions(jobs, clean, RenderOptions(
         allow_incomplete=True if allow_incomplete else None),
         parse_shard(shard_text) if shard_text is not None else None)
@@ -379,7 +382,6 @@ def build(obj: _Context, campaigns: tuple[str, ...], langs: tuple[str, ...], job
                                    bar.update(d, t, f"{u.campaign} {u.lang}",
                                               report.build_line(u, d, t)))
     sys.exit(report.build(obj.cfg, result))
-
 
 
 @main.command()

@@ -21,6 +21,17 @@ class HandbillError(Exception):
         return where + self.message
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM reached a process while its pool ran (or in `workers.sigterm_raises`); the
+    workers have been stopped. A KeyboardInterrupt, so what saves its work on Ctrl-C does so
+    here too. (Here, not in pipeline.workers: the command line catches it without importing
+    multiprocessing.)"""
+
+    def __init__(self, signum: int = 15):  # SIGTERM
+        super().__init__(f"stopped by signal {signum}")
+        self.signum = signum
+
+
 class UsageError(HandbillError):
     """A command-line value Click accepted but handbill cannot use (exit 2, like Click's)."""
 

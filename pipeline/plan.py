@@ -306,7 +306,7 @@ class Plan:
         return tuple(dict.fromkeys(ref.lang for ref in self.catalogs))
 
 
-def _campaign_order(cfg: Config, campaigns: Sequence[Campaign]) -> list[Campaign]:
+def campaign_order(cfg: Config, campaigns: Sequence[Campaign]) -> list[Campaign]:
     """handbill.toml's `campaigns` order when it lists them, otherwise by name: never the
     order in which a folder listing happened to return them."""
     listed = {name: i for i, name in enumerate(cfg.campaigns or ())}
@@ -325,7 +325,7 @@ def make_plan(cfg: Config, campaigns: Sequence[Campaign], languages: Sequence[st
     add it. `with_ui` (default: no campaign selected) puts the `ui` domain in the plan.
     """
     selected = tuple(dict.fromkeys(selected))
-    chosen = _campaign_order(cfg, campaigns)
+    chosen = campaign_order(cfg, campaigns)
     if selected:
         known = {c.name for c in chosen}
         for name in selected:

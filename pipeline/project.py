@@ -10,7 +10,7 @@ from pipeline.config import Config
 from pipeline.errors import HandbillError
 from pipeline.model import Campaign
 from pipeline.names import UI_DOMAIN, validate_campaign
-from pipeline.plan import Plan, RenderOptions, make_plan
+from pipeline.plan import Plan, RenderOptions, campaign_order, make_plan
 from pipeline.sources import list_campaigns, read_campaign
 from pipeline.uistrings import ui_messages
 
@@ -70,7 +70,19 @@ def domains(plan: Plan) -> list[Domain]:
                   tuple(code for code in plan.languages_of(c.name) if code != c.source_language))
            for c in plan.campaigns]
     if plan.with_ui:
-        ui = ui_messages(cache_dir=plan.cfg.root / ".handbill")
-        if ui:
-            out.append(Domain(UI_DOMAIN, "handbill's interface", tuple(ui), plan.ui_languages))
+        out += _ui_domain(plan.cfg, plan.ui_languages)
     return out
+
+
+def template_domains(cfg: Config, campaigns: tuple[str, ...] = ()) -> list[Domain]:
+    """The domains whose templates `extract` writes: the requested campaigns (default: all) in
+    the plan's order, then `ui` when no campaign was requested. No plan: a template has no
+    languages, and a plan of 1,000 units cost `extract` a fifth of its time."""
+    read = read_campaigns(cfg, campaign_names(cfg, campaigns))
+    out = [Domain(c.name, c.title, c.messages) for c in campaign_order(cfg, read)]
+    return out if campaigns else out + _ui_domain(cfg, None)
+
+
+def _ui_domain(cfg: Config, languages: tuple[str, ...] | None) -> list[Domain]:
+    ui = ui_messages(cache_dir=cfg.root / ".handbill")
+    return [Domain(UI_DOMAIN, "handbill's interface", tuple(ui), languages)] if ui else []

@@ -15,7 +15,7 @@ from pipeline.errors import HandbillError
 from pipeline.names import validate_language
 from pipeline.plan import UnusedCatalog, served_languages, unused_catalogs
 from pipeline.catalogs.pofile import read_catalog
-from pipeline.project import domains, load_plan
+from pipeline.project import domains, load_plan, template_domains
 
 
 @dataclass
@@ -26,7 +26,7 @@ class ExtractReport:
 
 def extract(cfg: Config, campaigns: tuple[str, ...] = (), check: bool = False) -> ExtractReport:
     """`handbill extract`: locales/<campaign>.pot (and ui.pot); with check, write nothing."""
-    message_domains = domains(load_plan(cfg, campaigns).plan)
+    message_domains = template_domains(cfg, campaigns)
     changed = set(catalogs.extract(cfg, message_domains, check=check))
     paths = [catalogs.pot_path(cfg, d.name) for d in message_domains]
     return ExtractReport([(path, len(d.messages), path in changed)

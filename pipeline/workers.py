@@ -35,21 +35,14 @@ import traceback
 from multiprocessing.connection import Connection, wait
 from typing import Any, Callable, Iterable, Iterator
 
+from pipeline.errors import Terminated  # defined with the errors: the CLI catches it cheaply
+
 log = logging.getLogger(__name__)
 
 _CONTEXT = multiprocessing.get_context("fork") if sys.platform != "win32" else None
 DEFAULT_MEMORY_LIMIT_MB = 320
 MAX_DEFAULT_JOBS = 8  # each render worker may hold ~300 MB: more only when asked for
 _PARENT_ENDS: set[Connection] = set()  # this process's ends of its workers' pipes
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM reached a process while its pool ran (or in `sigterm_raises`); the workers have
-    been stopped. A KeyboardInterrupt, so what saves its work on Ctrl-C does so here too."""
-
-    def __init__(self, signum: int = signal.SIGTERM):
-        super().__init__(f"stopped by signal {signum}")
-        self.signum = signum
 
 
 def default_jobs() -> int:

@@ -117,6 +117,15 @@ def assert_canonical(path: Path, width: int = 79, any_flag_order: bool = False) 
     assert reference == ours
 
 
+@pytest.fixture(autouse=True)
+def campaign_cache(tmp_path_factory, monkeypatch) -> Path:
+    """Each test gets its own cache of campaign readings (pipeline/sources/cache.py): never
+    the user's ~/.cache, and no reading left over from another test."""
+    folder = tmp_path_factory.mktemp("campaign-cache")
+    monkeypatch.setenv("HANDBILL_CACHE_DIR", str(folder))
+    return folder / "campaigns"
+
+
 @pytest.fixture
 def gettext_reference():
     return assert_canonical

@@ -102,7 +102,9 @@ def extract(cfg: Config, domains: list[Domain], check: bool = False,
         if reasons is not None:
             reasons[path] = _pot_change(path, old, pot, data, cfg.wrap)
         if not check:
-            write_if_changed(path, data)
+            # Not synced to disk: a template is made again from the sources by any extract
+            # (as msgmerge and po4a write theirs); an fsync per template was half its cost.
+            write_if_changed(path, data, durable=False)
             log.info("wrote %s (%d messages)", cfg.relpath(path), len(domain.messages))
         elif fresh is not None:
             fresh[domain.name] = data

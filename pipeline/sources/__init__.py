@@ -2,30 +2,33 @@
 
 The package reads each file of a campaign folder: campaign.py (campaign.yml), leaflet.py
 (leaflet.md, with frontmatter.py and images.py), posts.py (posts.yml, cards.yml), all YAML
-through yamlstrict.py; messages.py turns the Campaign into messages for translators.
+through yamlstrict.py; messages.py turns the Campaign into messages for translators;
+reading.py puts them together, and cache.py keeps what it read for the next command.
 
 Every problem of every file of a campaign is reported in one run (errors.Problems, up to 50),
 each as `path:line: what, and how to fix`; warnings (front matter keys handbill ignores) are
-logged once per process.
+logged once per process, from the cache too.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 from pathlib import Path
 
-from pipeline import files, glossary
-from pipeline.errors import Problems, SourceError
-from pipeline.model import Campaign, Leaflet
+from pipeline import files
+from pipeline.errors import SourceError
+from pipeline.model import Campaign
 from pipeline.names import validate_campaign
-from pipeline.sources.campaign import (
-    CAMPAIGN_FILE, CARDS_FILE, LEAFLET_FILE, POSTS_FILE, read_meta,
-)
-from pipeline.sources.leaflet import parse_leaflet, read_leaflet
-from pipeline.sources.messages import extract_messages, placeholders_of
-from pipeline.sources.posts import read_cards, read_posts
-from pipeline.sources.yamlstrict import load_yaml
+
+CAMPAIGN_FILE, LEAFLET_FILE, POSTS_FILE, CARDS_FILE = (
+    "campaign.yml", "leaflet.md", "posts.yml", "cards.yml")
+
+# Imported when first used (PEP 562): a campaign read from the cache needs no YAML, Markdown
+# or image library, and those imports were a third of a catalog command's start-up.
+_WHERE = {"extract_messages": "messages", "placeholders_of": "messages",
+          "parse_leaflet": "leaflet", "read_leaflet": "leaflet"}
 
 __all__ = ["CAMPAIGN_FILE", "CARDS_FILE", "LEAFLET_FILE", "POSTS_FILE", "extract_messages",
            "list_campaigns", "parse_leaflet", "placeholders_of", "read_campaign", "read_leaflet"]
@@ -33,6 +36,13 @@ __all__ = ["CAMPAIGN_FILE", "CARDS_FILE", "LEAFLET_FILE", "POSTS_FILE", "extract
 log = logging.getLogger(__name__)
 
 _WARNED: set[str] = set()
+
+
+def __getattr__(name: str):
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
 
 
 def list_campaigns(source_dir: Path, only: tuple[str, ...] | None = None) -> list[str]:
@@ -47,7 +57,8 @@ def list_campaigns(source_dir: Path, only: tuple[str, ...] | None = None) -> lis
 
 
 def read_campaign(project_root: Path, name: str) -> Campaign:
-    """Read and validate source/<name>/ into a Campaign with its messages, writing nothing.
+    """Read and validate source/<name>/ into a Campaign with its messages, writing nothing in
+    the project (a reading is cached outside it, keyed by the files' bytes: cache.py).
 
     Raises one SourceErrors listing every problem of the campaign's files."""
     validate_campaign(name)
@@ -58,48 +69,25 @@ def read_campaign(project_root: Path, name: str) -> Campaign:
     if not os.path.lexists(root / CAMPAIGN_FILE):
         raise SourceError(f"campaign {name!r} has no {CAMPAIGN_FILE}; create it (see "
                           "`handbill new`)", f"{rel}/{CAMPAIGN_FILE}")
-    problems = Problems()
-    meta = read_meta(root / CAMPAIGN_FILE, f"{rel}/{CAMPAIGN_FILE}", problems, project_root)
-    if meta is not None:
-        try:  # with glossary.csv / glossary.tbx beside handbill.toml
-            meta["glossary"] = glossary.combined(
-                glossary.project_glossary(project_root, meta["source_language"]),
-                meta["glossary"])
-        except SourceError as exc:
-            problems.add_error(exc)
-    leaflet = Leaflet()
-    if os.path.lexists(root / LEAFLET_FILE):
-        leaflet, _ = read_leaflet(root / LEAFLET_FILE, f"{rel}/{LEAFLET_FILE}", problems,
-                                  project_root)
-    posts, cards = [], []
-    if os.path.lexists(root / POSTS_FILE):
-        posts, cards = read_posts(root / POSTS_FILE, f"{rel}/{POSTS_FILE}", problems,
-                                  project_root)
-    if os.path.lexists(root / CARDS_FILE):
-        if cards:
-            problems.add(f"cards are defined both here and in {POSTS_FILE}; keep one",
-                         f"{rel}/{CARDS_FILE}")
-        else:
-            try:
-                data = load_yaml(root / CARDS_FILE, f"{rel}/{CARDS_FILE}", project_root)
-                cards = read_cards(data, f"{rel}/{CARDS_FILE}", "cards", problems)
-            except SourceError as exc:
-                problems.add_error(exc)
-    _log_warnings(problems)
-    if meta is None:
-        problems.raise_if_any()
-    campaign = Campaign(
-        name=name, root=root, relroot=rel, blocks=leaflet.blocks, posts=tuple(posts),
-        cards=tuple(cards), paper=leaflet.paper, references=leaflet.references,
-        images=leaflet.images, **meta)
-    messages = extract_messages(campaign, problems)
-    problems.raise_if_any()
-    return Campaign(**{**campaign.__dict__, "messages": tuple(messages)})
+    from pipeline.sources import cache
+
+    key = cache.inputs_key(project_root, name)
+    found = cache.load(key, root) if key else None
+    if found is not None:
+        campaign, warnings = found
+        log_warnings(warnings)
+        return campaign
+    from pipeline.sources.reading import read_sources
+
+    campaign, warnings = read_sources(project_root, name)
+    if key and cache.inputs_key(project_root, name) == key:  # unchanged while it was read
+        cache.save(key, campaign, warnings)
+    return campaign
 
 
-def _log_warnings(problems: Problems) -> None:
-    for warning in problems.warnings:
-        text = str(warning)
+def log_warnings(texts) -> None:
+    """Log each warning once per process."""
+    for text in texts:
         if text not in _WARNED:
             _WARNED.add(text)
             log.warning("%s", text)

@@ -15,13 +15,14 @@ from pathlib import Path
 from pipeline import glossary as terms
 from pipeline import shortcodes as tokens
 from pipeline.sources import brand
+from pipeline.sources import (  # noqa: F401  (the names, here as before)
+    CAMPAIGN_FILE, CARDS_FILE, LEAFLET_FILE, POSTS_FILE,
+)
 from pipeline.errors import Problems, SourceError
 from pipeline.model import Colours, Event, LanguageOverride, NamedDate, Shortcode
 from pipeline.names import validate_language
 from pipeline.sources.yamlstrict import YList, YMap, load_yaml
 
-CAMPAIGN_FILE, LEAFLET_FILE, POSTS_FILE, CARDS_FILE = (
-    "campaign.yml", "leaflet.md", "posts.yml", "cards.yml")
 META_KEYS = {"title", "summary", "organisation", "url", "source_language", "languages", "event",
              "dates", "hashtags", "protected_terms", "colours", "overrides", "shortcodes",
              "glossary", "logo", "photo", "font"}
