@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+
+_WARNED: set[str] = set()
+
+
+def log_once(log: logging.Logger, warnings) -> None:
+    """Log each warning once per process (a source read again, or from the cache, repeats
+    none)."""
+    for text in warnings:
+        if text not in _WARNED:
+            _WARNED.add(text)
+            log.warning("%s", text)
 
 
 class HandbillError(Exception):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import sources
+from pipeline import errors
 from pipeline.errors import SourceError
 from pipeline.sources import cache, reading
 from pipeline.sources import read_campaign
@@ -107,7 +107,7 @@ def test_warnings_are_shown_again_from_the_cache(demo, caplog, monkeypatch):
     leaflet = demo / "source" / "demo" / "leaflet.md"
     leaflet.write_text("---\nlayout: page\n---\n" + leaflet.read_text())
     read_campaign(demo, "demo")
-    monkeypatch.setattr(sources, "_WARNED", set())  # as in the next process
+    monkeypatch.setattr(errors, "_WARNED", set())  # as in the next process
     caplog.clear()
     with caplog.at_level(logging.WARNING):
         read_campaign(demo, "demo")

@@ -18,12 +18,10 @@ import os
 from pathlib import Path
 
 from pipeline import files
-from pipeline.errors import SourceError
+from pipeline.errors import SourceError, log_once
 from pipeline.model import Campaign
 from pipeline.names import validate_campaign
-
-CAMPAIGN_FILE, LEAFLET_FILE, POSTS_FILE, CARDS_FILE = (
-    "campaign.yml", "leaflet.md", "posts.yml", "cards.yml")
+from pipeline.sources.layout import CAMPAIGN_FILE, CARDS_FILE, LEAFLET_FILE, POSTS_FILE
 
 # Imported when first used (PEP 562): a campaign read from the cache needs no YAML, Markdown
 # or image library, and those imports were a third of a catalog command's start-up.
@@ -34,8 +32,6 @@ __all__ = ["CAMPAIGN_FILE", "CARDS_FILE", "LEAFLET_FILE", "POSTS_FILE", "extract
            "list_campaigns", "parse_leaflet", "placeholders_of", "read_campaign", "read_leaflet"]
 
 log = logging.getLogger(__name__)
-
-_WARNED: set[str] = set()
 
 
 def __getattr__(name: str):
@@ -75,7 +71,7 @@ def read_campaign(project_root: Path, name: str) -> Campaign:
     found = cache.load(key, root) if key else None
     if found is not None:
         campaign, warnings = found
-        log_warnings(warnings)
+        log_once(log, warnings)
         return campaign
     from pipeline.sources.reading import read_sources
 
@@ -84,10 +80,3 @@ def read_campaign(project_root: Path, name: str) -> Campaign:
         cache.save(key, campaign, warnings)
     return campaign
 
-
-def log_warnings(texts) -> None:
-    """Log each warning once per process."""
-    for text in texts:
-        if text not in _WARNED:
-            _WARNED.add(text)
-            log.warning("%s", text)

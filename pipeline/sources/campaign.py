@@ -15,7 +15,7 @@ from pathlib import Path
 from pipeline import glossary as terms
 from pipeline import shortcodes as tokens
 from pipeline.sources import brand
-from pipeline.sources import (  # noqa: F401  (the names, here as before)
+from pipeline.sources.layout import (  # noqa: F401  (the names, here as before)
     CAMPAIGN_FILE, CARDS_FILE, LEAFLET_FILE, POSTS_FILE,
 )
 from pipeline.errors import Problems, SourceError

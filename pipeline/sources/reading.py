@@ -3,20 +3,21 @@ campaign.yml, leaflet.md, posts.yml or cards.yml, and the project's glossary fil
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
 from pipeline import glossary
-from pipeline.errors import Problems, SourceError
+from pipeline.errors import Problems, SourceError, log_once
 from pipeline.model import Campaign, Leaflet
-from pipeline.sources import log_warnings
-from pipeline.sources.campaign import (
-    CAMPAIGN_FILE, CARDS_FILE, LEAFLET_FILE, POSTS_FILE, read_meta,
-)
+from pipeline.sources.campaign import read_meta
+from pipeline.sources.layout import CAMPAIGN_FILE, CARDS_FILE, LEAFLET_FILE, POSTS_FILE
 from pipeline.sources.leaflet import read_leaflet
 from pipeline.sources.messages import extract_messages
 from pipeline.sources.posts import read_cards, read_posts
 from pipeline.sources.yamlstrict import load_yaml
+
+log = logging.getLogger("pipeline.sources")  # as the cache's reading logs them
 
 def read_sources(project_root: Path, name: str) -> tuple[Campaign, list[str]]:
     """Read and validate source/<name>/ into a Campaign with its messages, writing nothing;
@@ -53,7 +54,7 @@ def read_sources(project_root: Path, name: str) -> tuple[Campaign, list[str]]:
             except SourceError as exc:
                 problems.add_error(exc)
     warned = [str(warning) for warning in problems.warnings]
-    log_warnings(warned)
+    log_once(log, warned)
     if meta is None:
         problems.raise_if_any()
     campaign = Campaign(
