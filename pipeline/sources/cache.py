@@ -7,8 +7,8 @@ purpose: a project's files come from contributors (a pull request can add any fi
 .gitignore hides), and a cached reading is used as if handbill had just read and validated the
 sources itself, so none may be planted beside them.
 
-The key is a SHA-256 of everything read_campaign reads: handbill's package and the libraries
-that parse sources (their files' names, sizes and times), the campaign's name, every
+The key is a SHA-256 of everything read_campaign reads: Python's version, handbill's package
+and the libraries that parse sources (their files' names, sizes and times), the campaign's name, every
 entry under source/<name>/ (relative name, kind, a regular file's bytes, a link's target) and
 glossary.csv / glossary.tbx beside handbill.toml. The project's location is not in it (the
 campaign's folder is set on loading), so a copy of the project shares the readings. The value
@@ -28,6 +28,7 @@ import json
 import logging
 import os
 import stat
+import sys
 from pathlib import Path
 
 from pipeline import __version__, model
@@ -71,7 +72,7 @@ def folder() -> Path | None:
 def _code() -> bytes:
     """handbill's code and the parsers' installed files, by name, size and time (as Python's
     own bytecode cache checks sources; hashing the package's bytes cost 8 ms a command)."""
-    parts = [f"format {_FORMAT}", f"handbill {__version__}"]
+    parts = [f"format {_FORMAT}", f"handbill {__version__}", f"python {sys.version}"]
     package = Path(__file__).resolve().parent.parent
     for here, dirs, names in os.walk(package):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
