@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import threading
 from functools import lru_cache
 
 UC_BREAK_UNDEFINED = 0
@@ -48,6 +49,24 @@ def _library() -> ctypes.CDLL:
     )
 
 
+_BUFFERS = threading.local()  # each thread's result buffer, reused (see linebreaks)
+
+
+def linebreaks(data: bytes, width: int, start_column: int, overrides: bytes,
+               encoding: bytes) -> bytes:
+    """libunistring's verdict per byte of the UTF-8 `data` (UC_BREAK_POSSIBLE where a line
+    is broken before it), `overrides` holding one byte per byte of `data`.
+
+    The result buffer is reused: ctypes.create_string_buffer builds a new array type per call,
+    which cost more than the line breaking itself (a quarter of writing a catalog)."""
+    n = len(data)
+    buffer = getattr(_BUFFERS, "buffer", None)
+    if buffer is None or len(buffer) < n:
+        buffer = _BUFFERS.buffer = ctypes.create_string_buffer(max(n, 4096))
+    _library().handbill_linebreaks(data, n, width, start_column, 0, overrides, encoding, buffer)
+    return ctypes.string_at(buffer, n)
+
+
 def possible_breaks(units: list[str], overrides: bytes, width: int, start_column: int,
                     encoding: bytes) -> list[int]:
     """Indices of `units` (escaped characters) before which the line is broken.
@@ -67,7 +86,5 @@ def possible_breaks(units: list[str], overrides: bytes, width: int, start_column
         for k in range(1, size):
             over[pos + k] = UC_BREAK_PROHIBITED
         pos += size
-    result = ctypes.create_string_buffer(n)
-    _library().handbill_linebreaks(data, n, width, start_column, 0, bytes(over), encoding, result)
-    raw = result.raw
+    raw = linebreaks(data, width, start_column, bytes(over), encoding)
     return [i for i, p in enumerate(starts) if raw[p] == UC_BREAK_POSSIBLE]

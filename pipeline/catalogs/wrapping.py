@@ -6,11 +6,10 @@ The same escapes, the same UAX #14 breaks (libunistring, see linebreak.py), the 
 
 from __future__ import annotations
 
-import ctypes
 import re
 
 from pipeline.catalogs.linebreak import (
-    UC_BREAK_POSSIBLE, UC_BREAK_PROHIBITED, UC_BREAK_UNDEFINED, _library, possible_breaks,
+    UC_BREAK_POSSIBLE, UC_BREAK_PROHIBITED, UC_BREAK_UNDEFINED, linebreaks, possible_breaks,
 )
 
 _ESCAPES_OUT = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
@@ -58,10 +57,8 @@ def _pieces(portion: str, escaped: str, start: int, directives: bytes | None, wi
             for match in _MASKED_RE.finditer(directives, start, start + len(portion)):
                 k = match.start() - start
                 over[k if ascii_ else len(portion[:k].encode("utf-8"))] = UC_BREAK_PROHIBITED
-        result = ctypes.create_string_buffer(n)
-        _library().handbill_linebreaks(data, n, width, startcol, 0, bytes(over), encoding,
-                                       result)
-        positions = [m.start() for m in _POSSIBLE_RE.finditer(result.raw)]
+        result = linebreaks(data, width, startcol, bytes(over), encoding)
+        positions = [m.start() for m in _POSSIBLE_RE.finditer(result)]
         if not positions:
             return [escaped]
         bounds = [0, *positions, n]
