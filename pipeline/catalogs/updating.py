@@ -69,12 +69,29 @@ class _UpdateJob:
     seen: dict[str, list] = field(default_factory=dict)  # _MergeCache's entries
     pot_digests: dict[str, str | None] = field(default_factory=dict)
 
-    def run(self, task: tuple[str, str, Path]) -> tuple[str, HandbillError | Change | None,
-                                                         MergeStats | None, str | None]:
-        """Merge, format and (unless checking) write one catalog: (outcome, error or, when
-        checking, why it would change, stats, SHA-256 of the file as left). A catalog whose
-        template and bytes are what the last merge left is "cached": not merged again (the
-        hashing happens here, in the workers, not in the parent before and after)."""
+    def run_batch(self, tasks: list[tuple[str, str, Path]]) -> list[tuple]:
+        """Merge, format and (unless checking) write these catalogs: per catalog (outcome,
+        error or, when checking, why it would change, stats, SHA-256 of the file as left).
+        A catalog whose template and bytes are what the last merge left is "cached": not
+        merged again (the hashing happens here, in the workers, not in the parent before and
+        after). The files are written together, with one sync (files.write_all_if_changed)."""
+        results: list[list] = []
+        writes: list[tuple[int, Path, bytes]] = []  # (index in results, path, bytes)
+        for task in tasks:
+            outcome, detail, stats, data = self._merged(task)
+            if outcome == "write":
+                writes.append((len(results), task[2], data))
+                outcome, data = "unchanged", hashlib.sha256(data).hexdigest()
+            results.append([outcome, detail, stats, data])
+        if writes:
+            done = files.write_all_if_changed([(path, data) for _i, path, data in writes])
+            for (index, _path, _data), written in zip(writes, done):
+                if written:
+                    results[index][0] = "written"
+        return [tuple(result) for result in results]
+
+    def _merged(self, task: tuple[str, str, Path]) -> tuple:
+        """(outcome, error or change, stats, digest or, for "write", the bytes to write)."""
         domain, lang, path = task
         pot = self.pots[domain]
         raw = po = None
@@ -102,9 +119,7 @@ class _UpdateJob:
             if raw != data:
                 return "stale", self._why(raw, po, merged, data), stats, None
             return "unchanged", None, stats, hashlib.sha256(raw).hexdigest()
-        written = write_if_changed(path, data)
-        return ("written" if written else "unchanged"), None, stats, \
-            hashlib.sha256(data).hexdigest()
+        return "write", None, stats, data
 
     def _why(self, raw: bytes, po: Catalog, merged: Catalog, data: bytes) -> Change:
         codec = python_codec(po.charset)
@@ -113,8 +128,9 @@ class _UpdateJob:
                 or Change(1, "would change"))
 
 
-def _crashed(task: tuple[str, str, Path], why: str):
-    return "failed", HandbillError(f"could not be merged: {why}", task[2]), None, None
+def _crashed_run(args: tuple[list[tuple[str, str, Path]]], why: str) -> list[tuple]:
+    return [("failed", HandbillError(f"could not be merged: {why}", task[2]), None, None)
+            for task in args[0]]
 
 
 def update(cfg: Config, domains: list[Domain], languages: list[str], check: bool = False,
@@ -154,17 +170,22 @@ def update(cfg: Config, domains: list[Domain], languages: list[str], check: bool
     job = _UpdateJob(pots, matcher or FuzzyMatcher(), cfg.wrap, check, now(), cfg.root,
                      seen=cache.entries, pot_digests=digests)
     count = jobs or workers.default_jobs()
-    # Long runs of one domain per worker keep its fuzzy matches cached there.
-    done = dict(workers.run(job.run, [(task,) for task in tasks], count, _crashed,
-                            batch=max(1, len(tasks) // (count * 8)),
-                            inline_below=_PARALLEL_MIN))
+    # Long runs of one domain per worker keep its fuzzy matches cached there; a worker writes
+    # each run's files together (one sync).
+    size = max(1, len(tasks) // (count * 8))
+    runs = [(tasks[i:i + size],) for i in range(0, len(tasks), size)]
+    done: dict[tuple, tuple] = {}
+    for (run,), results in workers.run(job.run_batch, runs, count, _crashed_run,
+                                       inline_below=2 if len(tasks) >= _PARALLEL_MIN
+                                       else len(runs) + 1):
+        done.update(zip(run, results))
     result = UpdateResult()
     for item in plan:
         if isinstance(item, HandbillError):
             result.failures.append(item)
             continue
         path = item[2]
-        outcome, error, stats, digest = done[(item,)]
+        outcome, error, stats, digest = done[item]
         if outcome == "cached":
             result.unchanged += 1
             continue

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Cli
+from pipeline import files
 from pipeline.catalogs.pofile import dump_catalog, read_catalog
 from security.helpers import fill, no_traceback, one_error_line, project
 
@@ -66,6 +67,8 @@ def _full_disk(folder: Path):
 
             with pytest.MonkeyPatch.context() as patch:
                 patch.setattr(os, "fsync", fsync)
+                # Catalogs written together are synced with one syncfs: make them fsync.
+                patch.setattr(files, "_syncfs", lambda: None)
                 yield "fsync"
     finally:
         if mounted:
