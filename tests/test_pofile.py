@@ -281,3 +281,54 @@ def test_random_catalogs_are_written_as_msgcat_writes_them(width):
     from msgcat_identity import check
 
     assert check(catalogs=25, seed=11, width=width, formats=True, show=1) == 0
+
+
+# The fast path (poscan.scan) reads entries of the usual shape; at any other it hands over to
+# the line parser from the start of its last entry. Both must read every file alike.
+_HANDOVER_CASES = {
+    "usual": '# c\n#. x\n#: a.md:1 ./a.md:1\n#, fuzzy, python-format\n#| msgctxt "o"\n'
+             '#| msgid "old"\nmsgctxt "k"\nmsgid ""\n"long "\n"text"\nmsgstr "t\\n"\n\n'
+             'msgid "b"\nmsgstr "c"\n',
+    "string after a blank line": 'msgid "a"\nmsgstr "b"\n\n"c"\n\nmsgid "d"\nmsgstr ""\n',
+    "indented string": 'msgid "a"\nmsgstr "b"\n  "c"\nmsgid "d"\nmsgstr ""\n',
+    "obsolete continuation": 'msgid "a"\nmsgstr "b"\n#~ "c"\n',
+    "obsolete tail": 'msgid "a"\nmsgstr "b"\n\n#~ msgid "o"\n#~ msgstr "p"\n',
+    "plural in the middle": 'msgid "a"\nmsgstr "b"\n\nmsgid "n"\nmsgid_plural "ns"\nmsgstr[0] "x"'
+                            '\nmsgstr[1] "y"\n\nmsgid "z"\nmsgstr "w"',
+    "comment after previous": '#| msgid "o"\n#, fuzzy\nmsgid "a"\nmsgstr "b"\n',
+    "duplicate": 'msgid "a"\nmsgstr "b"\n\nmsgid "a"\nmsgstr "c"\n',
+    "bad escape": 'msgid "a"\nmsgstr "b\\q"\n',
+    "two strings on a line": 'msgid "a" "b"\nmsgstr "c"  "d"\n',
+    "stray text": 'msgid "a"\nmsgstr "b" x\n',
+    "previous string first": '#| "o"\nmsgid "a"\nmsgstr "b"\n',
+    "no msgstr at the end": 'msgid "a"\nmsgstr "b"\n\nmsgid "c"\n',
+    "comments only": '# nothing else\n',
+    "empty": '',
+}
+
+
+@pytest.mark.parametrize("name", sorted(_HANDOVER_CASES))
+def test_the_fast_path_reads_like_the_line_parser(monkeypatch, name):
+    from pipeline.catalogs import pofile, poscan
+    from pipeline.catalogs.entries import content
+
+    def read(text):
+        try:
+            return [(content(e), e.line, e.origin.start, e.origin.end, e.origin.text)
+                    for e in pofile.parse(text, "x.po")]
+        except CatalogError as exc:
+            return str(exc)
+
+    text = _HANDOVER_CASES[name]
+    fast = read(text)
+
+    def unusual(text, lines):
+        raise poscan.Unusual
+
+    monkeypatch.setattr(pofile, "scan", unusual)
+    assert fast == read(text)
+    if name == "usual":
+        entries, _seen, resume = poscan.scan(text, text.split("\n"))
+        assert len(entries) == 2 and resume == len(text.split("\n"))  # no handover
+    if name == "string after a blank line":
+        assert fast[0][0][1] == "bc"

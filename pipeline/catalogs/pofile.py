@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 
 from pipeline.catalogs.entries import Catalog, Entry, Origin, content, python_codec
+from pipeline.catalogs.poscan import KEYWORD_RE, Unusual, add_comment, scan, strings
 from pipeline.catalogs.powrite import (  # noqa: F401  (the reader and writer, in one place)
     dump_catalog, entry_text, format_catalog, format_entry, written_entries,
 )
@@ -26,11 +27,6 @@ __all__ = ["Catalog", "Entry", "decode", "dump_catalog", "entry_text", "format_c
            "format_entry", "load_catalog", "parse", "python_codec", "read_catalog",
            "written_entries"]
 
-_ESCAPES_IN = {"n": "\n", "t": "\t", "b": "\b", "r": "\r", "f": "\f", "v": "\v", "a": "\a",
-               "\\": "\\", '"': '"', "'": "'", "?": "?"}
-_ESCAPE_RE = re.compile(r"\\(x[0-9A-Fa-f]{1,2}|[0-7]{1,3}|.)", re.S)
-_STRING_RE = re.compile(r'"((?:[^"\\]|\\.)*)"')
-_KEYWORD_RE = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)(?=[\s\"]|$)")
 _CHARSET_RE = re.compile(rb"charset=([A-Za-z0-9_.:+-]+)")
 
 
@@ -57,48 +53,6 @@ def decode(raw: bytes, path: object = None) -> tuple[str, str]:
             path, line,
         ) from None
     return text, charset
-
-
-def _unescape(body: str, path: object, line: int) -> str:
-    if "\\" not in body:
-        return body
-
-    def repl(match: re.Match) -> str:
-        seq = match.group(1)
-        if seq in _ESCAPES_IN:
-            return _ESCAPES_IN[seq]
-        if seq[0] == "x" and len(seq) > 1:
-            return chr(int(seq[1:], 16))
-        if seq[0] in "01234567":
-            return chr(int(seq, 8))
-        raise CatalogError(
-            f"invalid escape sequence '\\{seq}' in a string; write '\\\\' for a backslash", path,
-            line)
-
-    return _ESCAPE_RE.sub(repl, body)
-
-
-def _strings(rest: str, path: object, line: int) -> str:
-    """Parse one or more quoted strings filling the rest of a line."""
-    rest = rest.strip()
-    if not rest.startswith('"'):
-        raise CatalogError(f"expected a quoted string, found {rest[:30]!r}", path, line)
-    if rest.endswith('"') and rest.count('"') == 2 and "\\" not in rest:
-        return rest[1:-1]  # the usual line: one string without escapes
-    pos, out = 0, []
-    while pos < len(rest):
-        match = _STRING_RE.match(rest, pos)
-        if not match:
-            raise CatalogError("unterminated string: a closing \" is missing at the end of the "
-                               "line", path, line)
-        out.append(_unescape(match.group(1), path, line))
-        pos = match.end()
-        while pos < len(rest) and rest[pos] in " \t":
-            pos += 1
-        if pos < len(rest) and rest[pos] != '"':
-            raise CatalogError(f"unexpected text {rest[pos:pos + 30]!r} after a string", path,
-                               line)
-    return "".join(out)
 
 
 class _Parser:
@@ -195,12 +149,12 @@ class _Parser:
         self._reset()
 
     def keyword(self, text: str, lineno: int, obsolete: bool) -> None:
-        match = _KEYWORD_RE.match(text)
+        match = KEYWORD_RE.match(text)
         if not match:
             raise self.error(f"syntax error: unexpected {text[:40]!r}; expected msgid, msgstr, "
                              "msgctxt, a quoted string or a # comment", lineno)
         word, index = match.group(1), match.group(2)
-        value = _strings(text[match.end():], self.path, lineno)
+        value = strings(text[match.end():], self.path, lineno)
         if word in ("msgctxt", "msgid") and (self.has_msgstr or (word == "msgctxt" and
                                                                   "msgid" in self.fields)):
             self.finish_entry(lineno)
@@ -233,7 +187,7 @@ class _Parser:
     def continuation(self, text: str, lineno: int) -> None:
         if self.current is None:
             raise self.error("a string without a msgid or msgstr before it", lineno)
-        value = _strings(text, self.path, lineno)
+        value = strings(text, self.path, lineno)
         if self.current.startswith("msgstr["):
             i = int(self.current[7:-1])
             self.plural[i] += value
@@ -245,9 +199,9 @@ class _Parser:
         if text.startswith('"'):
             if self.prev_current is None:
                 raise self.error("a '#|' string without a previous msgid before it", lineno)
-            self.prev[self.prev_current] += _strings(text, self.path, lineno)
+            self.prev[self.prev_current] += strings(text, self.path, lineno)
             return
-        match = _KEYWORD_RE.match(text)
+        match = KEYWORD_RE.match(text)
         if not match or match.group(1) not in ("msgctxt", "msgid", "msgid_plural"):
             raise self.error(f"syntax error in a '#|' previous-msgid comment: {text[:40]!r}",
                              lineno)
@@ -255,33 +209,13 @@ class _Parser:
             self.finish_entry(lineno)
         self.start(lineno)
         self.prev_current = match.group(1)
-        self.prev[self.prev_current] = _strings(text[match.end():], self.path, lineno)
+        self.prev[self.prev_current] = strings(text[match.end():], self.path, lineno)
 
     def comment(self, line: str, lineno: int) -> None:
         if self.has_msgstr:
             self.finish_entry(lineno)
         self.start(lineno)
-        kind = line[1:2]
-        if kind == ".":
-            self.extracted.append(_strip_one_space(line[2:]))
-        elif kind == ":":
-            for token in line[2:].split():
-                while token.startswith("./"):
-                    token = token[2:]
-                if token not in self.references:
-                    self.references.append(token)
-        elif kind == ",":
-            for flag in line[2:].split(","):
-                flag = " ".join(flag.split())
-                if flag and flag not in self.flags:
-                    self.flags.append(flag)
-        else:
-            self.comments.append(_strip_one_space(line[1:]))
-
-
-def _strip_one_space(text: str) -> str:
-    text = text.rstrip("\r\n")
-    return text[1:] if text[:1] == " " else text
+        add_comment(self, line)
 
 
 def parse(text: str, path: object = None) -> list[Entry]:
@@ -289,10 +223,22 @@ def parse(text: str, path: object = None) -> list[Entry]:
     if "\r\n" in text:
         text = text.replace("\r\n", "\n")
     lines = text.split("\n")
-    # Each entry remembers its lines, unless a stray CR would end up inside them.
-    parser = _Parser(path, None if "\r" in text else lines)
+    if "\r" in text:
+        # Each entry remembers its lines, unless a stray CR would end up inside them.
+        return _parse_lines(_Parser(path, None), lines, 0)
+    parser = _Parser(path, lines)
+    try:
+        # Entries of the usual shape first (poscan), then this parser from where they end.
+        parser.entries, parser.seen, resume = scan(text, lines)
+    except (Unusual, CatalogError):
+        parser.entries, parser.seen, resume = [], {}, 0
+    return _parse_lines(parser, lines, resume) if resume < len(lines) else parser.entries
+
+
+def _parse_lines(parser: _Parser, lines: list[str], resume: int) -> list[Entry]:
+    """Feed lines[resume:] to the line parser; the entries read so far and after."""
     lineno = 0
-    for lineno, raw in enumerate(lines, 1):
+    for lineno, raw in enumerate(lines[resume:], resume + 1):
         line = raw[:-1] if raw.endswith("\r") else raw
         stripped = line.lstrip()
         if not stripped:
