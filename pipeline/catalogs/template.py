@@ -84,8 +84,9 @@ def extract(cfg: Config, domains: list[Domain], check: bool = False,
             fresh: dict[str, bytes] | None = None) -> list[Path]:
     """Write locales/<domain>.pot for each domain; returns the paths (re)written or stale.
 
-    With `reasons`, each stale template's first change and why goes into it. With `fresh`,
-    checking, each stale template's new bytes go into it (what update --check merges).
+    Checking, with `reasons`, each stale template's first change and why goes into it (only
+    a check reports them: finding them parses the old template again), and with `fresh`, each
+    stale template's new bytes (what update --check merges).
     """
     created = now()
     changed = []
@@ -99,7 +100,7 @@ def extract(cfg: Config, domains: list[Domain], check: bool = False,
         if old is not None and _same_but_date(old, data):
             continue  # only the creation date would change (Sphinx's should_write rule)
         changed.append(path)
-        if reasons is not None:
+        if check and reasons is not None:
             reasons[path] = _pot_change(path, old, pot, data, cfg.wrap)
         if not check:
             # Not synced to disk: a template is made again from the sources by any extract
