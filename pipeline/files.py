@@ -250,26 +250,52 @@ def _kind(mode: int) -> str:
 
 
 def check_inside(path: Path, root: Path, folder: str | Path = "", shown: str | None = None,
-                 error: type[HandbillError] = UnsafeFile, what: str = "file") -> Path:
+                 error: type[HandbillError] = UnsafeFile, what: str = "file",
+                 real: tuple[Path, Path] | None = None) -> Path:
     """The real path of `path` if it lies inside root/folder; else raise `error`.
 
     `root` is the project (resolved itself: the project may live under a symlink); `folder`
     narrows where the file may lead (`source`, `locales`), and must itself be a real folder,
     not a symlink: a link from a campaign into `.git/config` stays inside the project, but
-    not inside `source/`, and CI keeps its token in `.git/config`.
+    not inside `source/`, and CI keeps its token in `.git/config`. `real`: what
+    _real_folder(root, folder) returned for an earlier file (see inside_reader).
     """
     shown = shown or str(path)
-    base = Path(os.path.realpath(root))
-    allowed = base / folder
-    if folder and Path(os.path.realpath(allowed)) != allowed:
-        raise error(f"is in {Path(folder).as_posix()}/, which is a symlink (or lies in one); "
-                    "make it a real folder of the project", shown)
+    base, allowed = real or _real_folder(root, folder, shown, error)
     resolved = Path(os.path.realpath(path))
     if _inside(resolved, allowed):
         return resolved
     where = f"{Path(folder).as_posix()}/" if folder and _inside(resolved, base) else "the project"
     raise error(f"is a symlink to a {what} outside {where}; handbill reads only files inside "
                 f"it: replace the link with the file itself", shown)
+
+
+def _real_folder(root: Path, folder: str | Path, shown: str,
+                 error: type[HandbillError]) -> tuple[Path, Path]:
+    """The project's real path and root/folder in it, which must be a real folder."""
+    base = Path(os.path.realpath(root))
+    allowed = base / folder
+    if folder and Path(os.path.realpath(allowed)) != allowed:
+        raise error(f"is in {Path(folder).as_posix()}/, which is a symlink (or lies in one); "
+                    "make it a real folder of the project", shown)
+    return base, allowed
+
+
+def inside_reader(root: Path, folder: str | Path,
+                  error: type[HandbillError]) -> Callable[[Path, str], bytes]:
+    """read_inside(path, root, folder, shown, error) for many files read in a row: the project
+    and the folder are resolved once, at the first file that passes (two thirds of the time
+    read_inside takes for a catalog); each file is still resolved and opened as read_inside
+    does. Make one per batch of files, not one for a whole session."""
+    real: list[tuple[Path, Path]] = []
+
+    def read(path: Path, shown: str) -> bytes:
+        if not real:
+            real.append(_real_folder(root, folder, shown, error))
+        return read_regular(check_inside(path, root, folder, shown, error, real=real[0]),
+                            shown, error)
+
+    return read
 
 
 def read_inside(path: Path, root: Path, folder: str | Path = "", shown: str | None = None,

@@ -88,3 +88,32 @@ def test_a_full_disk_replaces_no_file_and_names_one(tmp_path, monkeypatch):
     assert caught.value.path in [str(p) for p in paths]
     assert [p.read_bytes() for p in paths] == [b"human translation\n"] * 3
     assert _temps(tmp_path) == []
+
+
+def test_inside_reader_refuses_what_read_inside_refuses(tmp_path):
+    from pipeline.errors import CatalogError
+
+    root = tmp_path / "proj"
+    (root / "locales").mkdir(parents=True)
+    (root / "locales/ok.po").write_bytes(b"ok")
+    (tmp_path / "secret").write_bytes(b"secret")
+    (root / "locales/out.po").symlink_to(tmp_path / "secret")
+    read = files.inside_reader(root, "locales", CatalogError)
+    assert read(root / "locales/ok.po", "ok.po") == b"ok"
+    for reader in (read, lambda p, shown: files.read_inside(p, root, "locales", shown,
+                                                            CatalogError)):
+        with pytest.raises(CatalogError) as caught:
+            reader(root / "locales/out.po", "out.po")
+        assert str(caught.value) == ("out.po: is a symlink to a file outside the project; "
+                                     "handbill reads only files inside it: replace the link "
+                                     "with the file itself")
+    # A locales/ that is a symlink is refused for every file, each named.
+    other = tmp_path / "other"
+    (other / "locales").mkdir(parents=True)
+    (other / "locales/a.po").write_bytes(b"a")
+    (tmp_path / "linked").mkdir()
+    (tmp_path / "linked/locales").symlink_to(other / "locales")
+    read = files.inside_reader(tmp_path / "linked", "locales", CatalogError)
+    for name in ("a.po", "a.po"):
+        with pytest.raises(CatalogError, match=f"^{name}: is in locales/, which is a symlink"):
+            read(tmp_path / "linked/locales" / name, name)

@@ -8,6 +8,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from pipeline import __version__, files, workers
 from pipeline.catalogs.ui import fingerprint as ui_fingerprint
@@ -77,8 +78,11 @@ class _UpdateJob:
         after). The files are written together, with one sync (files.write_all_if_changed)."""
         results: list[list] = []
         writes: list[tuple[int, Path, bytes]] = []  # (index in results, path, bytes)
+        read = (files.inside_reader(self.root, "locales", CatalogError)
+                if self.root is not None else
+                lambda path, shown: files.read_regular(path, shown, CatalogError))
         for task in tasks:
-            outcome, detail, stats, data = self._merged(task)
+            outcome, detail, stats, data = self._merged(task, read)
             if outcome == "write":
                 writes.append((len(results), task[2], data))
                 outcome, data = "unchanged", hashlib.sha256(data).hexdigest()
@@ -90,16 +94,15 @@ class _UpdateJob:
                     results[index][0] = "written"
         return [tuple(result) for result in results]
 
-    def _merged(self, task: tuple[str, str, Path]) -> tuple:
-        """(outcome, error or change, stats, digest or, for "write", the bytes to write)."""
+    def _merged(self, task: tuple[str, str, Path], read: Callable[[Path, str], bytes]) -> tuple:
+        """(outcome, error or change, stats, digest or, for "write", the bytes to write);
+        `read` reads a catalog (files.inside_reader)."""
         domain, lang, path = task
         pot = self.pots[domain]
         raw = po = None
         try:
             if os.path.lexists(path):
-                raw = (files.read_inside(path, self.root, "locales", str(path), CatalogError)
-                       if self.root is not None else
-                       files.read_regular(path, str(path), CatalogError))
+                raw = read(path, str(path))
                 digest = hashlib.sha256(raw).hexdigest()
                 if self.seen.get(str(path)) == [self.pot_digests.get(domain), digest]:
                     return "cached", None, None, digest
