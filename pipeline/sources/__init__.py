@@ -79,4 +79,3 @@ def read_campaign(project_root: Path, name: str) -> Campaign:
     if key and cache.inputs_key(project_root, name) == key:  # unchanged while it was read
         cache.save(key, campaign, warnings)
     return campaign
-

@@ -65,4 +65,3 @@ def read_sources(project_root: Path, name: str) -> tuple[Campaign, list[str]]:
     problems.raise_if_any()
     return (Campaign(**{**campaign.__dict__, "messages": tuple(messages)}),
             warned)
-
