@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Cli, write_demo
+from conftest import Cli, assert_canonical, write_demo
 from pipeline import files
+from pipeline.catalogs import powrite
 from pipeline.drafting import catalogfile, work
 from pipeline.errors import CatalogError
 from pipeline.catalogs.pofile import dump_catalog, parse, read_catalog
@@ -104,6 +105,29 @@ def test_draft_never_writes_a_half_saved_catalog_and_keeps_the_last_save(tmp_pat
         cli("draft", "--campaign", "demo")
         assert server.requests == sent
         assert all(e.msgstr for e in read_catalog(path).messages)
+
+
+def test_drafts_are_laid_out_while_requests_are_out_not_at_the_last_save(tmp_path, monkeypatch):
+    # The last save is after the last answer, where its time adds to the run's: the drafted
+    # entries' text was made in the finisher threads, so the main thread formats none, and the
+    # file is still what msgcat writes.
+    formatted: list[str] = []
+    real = powrite.format_entry
+
+    def recording(entry, *args, **kwargs):
+        formatted.append(threading.current_thread().name)
+        return real(entry, *args, **kwargs)
+
+    monkeypatch.setattr(powrite, "format_entry", recording)
+    with FakeTranslateServer() as server:
+        cli = project(tmp_path / "p", server.url)
+        path = tmp_path / "p" / "locales" / "es" / "LC_MESSAGES" / "demo.po"
+        formatted.clear()
+        cli("draft", "--campaign", "demo")
+    final = read_catalog(path).messages
+    assert all(e.fuzzy and e.msgstr for e in final) and len(final) == PARAGRAPHS + 7
+    assert "MainThread" not in formatted
+    assert_canonical(path)
 
 
 def test_a_catalog_that_stays_half_saved_is_not_drafted(tmp_path, monkeypatch):

@@ -12,7 +12,7 @@ import time
 from functools import partial
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -26,7 +26,8 @@ from pipeline.drafting.summary import CatalogSummary, DraftSummary, Problem
 from pipeline.drafting.work import Drafting, Outcome, ask, finish, prepare
 from pipeline.errors import HandbillError
 from pipeline.model import Campaign
-from pipeline.catalogs.pofile import Entry, dump_catalog
+from pipeline.catalogs.entries import Origin, content, same_content
+from pipeline.catalogs.pofile import Entry, dump_catalog, format_entry
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,10 @@ class _State:
     todo: list[Entry]
     snapshot: Snapshot | None  # the file as last read or written by us; None: read it again
     pending: dict = field(default_factory=dict)
+    # id(entry) -> (its content with the draft, its text in the file): written in the finisher
+    # threads while requests are out, so the last save only joins texts (see _written).
+    written: dict = field(default_factory=dict)
+    encoding: bytes = b"UTF-8"  # the charset the catalog declared when read
     next_flush: float = field(default_factory=lambda: time.monotonic() + FLUSH_SECONDS)
 
 
@@ -104,7 +109,8 @@ def run(cfg: Config, jobs: list[Job], dry_run: bool = False,
             slot = slots.setdefault(id(job.engine),
                                     threading.BoundedSemaphore(job.engine.concurrency))
             drafting = Drafting(job.engine, plan, nplurals, cache, stop, slots=slot)
-            states.append(_State(job, cs, drafting, todo, snapshot))
+            states.append(_State(job, cs, drafting, todo, snapshot,
+                                 encoding=snapshot.catalog.charset.upper().encode("ascii")))
         if dry_run:
             _plan(states)
         else:
@@ -123,7 +129,7 @@ def _plan(states: list[_State]) -> None:
                     state.summary.characters += len(item.segment.text)
 
 
-def _submit(states: list[_State], finished: queue.SimpleQueue
+def _submit(states: list[_State], finished: queue.SimpleQueue, width: int
             ) -> tuple[int, list[ThreadPoolExecutor]]:
     """Send every state's entries in chunks; (chunks, pools). Each finished chunk arrives
     in `finished` as (state, future of its outcomes)."""
@@ -148,27 +154,31 @@ def _submit(states: list[_State], finished: queue.SimpleQueue
         for chunk in _chunks(list(groups.values()), engine):
             # Prepared here, while the first chunks are already out: the workers only ask.
             future = pool.submit(ask, state.drafting, chunk, prepare(state.drafting, chunk))
-            future.add_done_callback(partial(_then_finish, finishers, finished, state))
+            future.add_done_callback(partial(_then_finish, finishers, finished, state, width))
             count += 1
     return count, [*pools.values(), finishers]
 
 
 def _then_finish(finishers: ThreadPoolExecutor, finished: queue.SimpleQueue, state: _State,
-                 asked: Future) -> None:
+                 width: int, asked: Future) -> None:
     """In the worker that asked: hand the answers to a finisher thread."""
     if asked.cancelled():
         finished.put((state, asked))
         return
     try:
-        done = finishers.submit(_finish, state.drafting, asked)
+        done = finishers.submit(_finish, state, width, asked)
     except RuntimeError:  # shut down: the run was interrupted, this chunk is not saved
         finished.put((state, None))
         return
     done.add_done_callback(lambda future: finished.put((state, future)))
 
 
-def _finish(d: Drafting, asked: Future) -> tuple[list[Outcome], int, int]:
-    return finish(d, asked.result())  # an error in ask() is raised in the main thread
+def _finish(state: _State, width: int, asked: Future) -> tuple[list[Outcome], int, int]:
+    done = finish(state.drafting, asked.result())  # an error in ask() is raised in the main thread
+    for outcome in done[0]:
+        if outcome.forms is not None:
+            state.written[id(outcome.entry)] = _render(outcome, width, state.encoding)
+    return done
 
 
 def _chunks(groups: list[list[Entry]], engine: Engine) -> list[list[Entry]]:
@@ -200,7 +210,7 @@ def _execute(cfg: Config, states: list[_State], cache: Cache, stop: threading.Ev
     done = 0
     if progress:
         progress(0, total)
-    remaining, pools = _submit(states, finished)
+    remaining, pools = _submit(states, finished, cfg.wrap)
 
     def harvest(item: tuple[_State, Future | None]) -> None:
         nonlocal done, remaining
@@ -280,7 +290,7 @@ def _flush(cfg: Config, state: _State, last: bool = False) -> None:
             break
         state.snapshot = None  # its catalog is changed now, whatever becomes of the write
         current = snapshot.catalog
-        applied, skipped = _apply_all(state.pending, current)
+        applied, skipped = _apply_all(state.pending, current, state.written)
         try:
             state.snapshot = catalogfile.write(path, dump_catalog(current, cfg.wrap), current,
                                                snapshot)
@@ -299,7 +309,7 @@ def _flush(cfg: Config, state: _State, last: bool = False) -> None:
     state.next_flush = time.monotonic() + max(FLUSH_SECONDS, took / FLUSH_SHARE)
 
 
-def _apply_all(pending: dict, current) -> tuple[int, list[Problem]]:
+def _apply_all(pending: dict, current, written: dict) -> tuple[int, list[Problem]]:
     by_key = {e.key: e for e in current.messages}
     stamp = f"{catalogs.now():%Y-%m-%d}"
     applied, skipped = 0, []
@@ -310,9 +320,37 @@ def _apply_all(pending: dict, current) -> tuple[int, list[Problem]]:
             skipped.append(Problem(original.line, original.msgid,
                                    "changed in the file while drafting; left as is"))
             continue
-        _apply(entry, outcome, f"{catalogs.DRAFT_MARK} {outcome.label}, {stamp}")
+        _apply(entry, outcome, _provenance(outcome, stamp))
+        if entry is outcome.entry:  # the catalog as read: its text may be written already
+            _written(entry, written.pop(id(entry), None))
         applied += 1
     return applied, skipped
+
+
+def _provenance(outcome: Outcome, stamp: str) -> str:
+    return f"{catalogs.DRAFT_MARK} {outcome.label}, {stamp}"
+
+
+def _render(outcome: Outcome, width: int, encoding: bytes) -> tuple[tuple, str]:
+    """(content, text) of the outcome's entry with its draft applied, as dump_catalog would
+    write it: the same format_entry on a copy (its lists copied: `fuzzy = True` changes
+    the flags list in place; its Origin shared, which orders the flags)."""
+    entry = outcome.entry
+    draft = replace(entry, flags=list(entry.flags), comments=list(entry.comments),
+                    msgstr_plural=list(entry.msgstr_plural))
+    _apply(draft, outcome, _provenance(outcome, f"{catalogs.now():%Y-%m-%d}"))
+    return content(draft), format_entry(draft, width, encoding)
+
+
+def _written(entry: Entry, rendered: tuple[tuple, str] | None) -> None:
+    """Give a drafted entry the text rendered for it in a finisher thread, if its content
+    is still what was rendered (the date, a file read again: otherwise dump_catalog formats
+    it). As an Origin: entry_text() copies an entry's text while its content is unchanged."""
+    if rendered is None or not same_content(entry, rendered[0]):
+        return
+    state, text = rendered
+    lines = text[:-1].split("\n")  # format_entry's text ends with a line break
+    entry.origin = Origin(lines, 1, len(lines), state)
 
 
 def _apply(entry: Entry, outcome: Outcome, provenance: str) -> None:
