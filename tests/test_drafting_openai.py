@@ -5,6 +5,7 @@ token, 429 then success, a timeout, drafts over their length limit."""
 from __future__ import annotations
 
 import json
+import threading
 import time
 from pathlib import Path
 
@@ -215,3 +216,29 @@ def test_a_plural_message_tells_the_model_its_form_and_the_languages_rules():
     assert "plural form of a message whose singular is '{n} person joins'" in \
         plural.segment.plural
     assert singular.key != plural.key and "interface" in singular.segment.role
+
+
+def test_a_worker_prepares_its_chunk_itself_rather_than_wait_for_the_main_thread(
+        tmp_path, server, monkeypatch):
+    # The main thread prepares chunks (masking, context, cache keys) ahead of the workers; a
+    # worker that gets to a chunk first makes it itself, so a slow main thread (a busy CPU)
+    # never leaves a connection idle.
+    from pipeline.drafting import runner
+
+    real, made = runner.prepare, []
+
+    def slow_in_main_thread(drafting, entries):
+        made.append(threading.current_thread().name)
+        if threading.current_thread() is threading.main_thread():
+            time.sleep(0.2)
+        return real(drafting, entries)
+
+    monkeypatch.setattr(runner, "prepare", slow_in_main_thread)
+    root = tmp_path / "p"
+    result = project(root, server, settings="batch = 1\nconcurrency = 2\n")(
+        "draft", "--campaign", "demo")
+    assert "demo.po (openai): 11 drafted, 0 skipped, 0 failed" in result.stdout
+    # Each chunk made once, by one thread: 10 chunks, as the title and the heading that says
+    # the same go out together (in two requests: the engine reads context, batch 1).
+    assert len(made) == 10 and server.requests == 11
+    assert any(name.startswith("draft-openai") for name in made)

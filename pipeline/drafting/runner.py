@@ -23,7 +23,7 @@ from pipeline.drafting.cache import Cache
 from pipeline.drafting.catalogfile import Changed, Snapshot, catalog_lock
 from pipeline.drafting.protocol import Engine
 from pipeline.drafting.summary import CatalogSummary, DraftSummary, Problem
-from pipeline.drafting.work import Drafting, Outcome, ask, finish, prepare
+from pipeline.drafting.work import Asked, Drafting, Outcome, ask, finish, prepare
 from pipeline.errors import HandbillError
 from pipeline.model import Campaign
 from pipeline.catalogs.entries import Origin, content, same_content
@@ -129,8 +129,34 @@ def _plan(states: list[_State]) -> None:
                     state.summary.characters += len(item.segment.text)
 
 
+class _Chunk:
+    """One translate() call's entries and what goes out for them (context.sent), made by the
+    thread that comes first: the main thread ahead of the workers, or a worker that took the
+    chunk before the main thread got to it (then it does not wait for the main thread)."""
+
+    def __init__(self, drafting: Drafting, entries: list[Entry]):
+        self.drafting, self.entries = drafting, entries
+        self._lock = threading.Lock()
+        self._sent: dict | None = None
+
+    def sent(self, wait: bool = True) -> dict | None:
+        """What goes out, made now if no thread made it yet; None if another thread is
+        making it and not `wait`."""
+        if not self._lock.acquire(blocking=wait):
+            return None
+        try:
+            if self._sent is None:
+                self._sent = prepare(self.drafting, self.entries)
+            return self._sent
+        finally:
+            self._lock.release()
+
+    def ask(self) -> Asked:
+        return ask(self.drafting, self.entries, self.sent())
+
+
 def _submit(states: list[_State], finished: queue.SimpleQueue, width: int
-            ) -> tuple[int, list[ThreadPoolExecutor]]:
+            ) -> tuple[list[_Chunk], list[ThreadPoolExecutor]]:
     """Send every state's entries in chunks; (chunks, pools). Each finished chunk arrives
     in `finished` as (state, future of its outcomes)."""
     pools: dict[int, ThreadPoolExecutor] = {}
@@ -139,7 +165,7 @@ def _submit(states: list[_State], finished: queue.SimpleQueue, width: int
     # after the checks of the previous chunk (8 workers answered together took turns).
     finishers = ThreadPoolExecutor(max((s.job.engine.concurrency for s in states), default=1),
                                    thread_name_prefix="draft-finish")
-    count = 0
+    chunks = []
     for state in states:
         engine = state.job.engine
         pool = pools.get(id(engine))
@@ -151,12 +177,12 @@ def _submit(states: list[_State], finished: queue.SimpleQueue, width: int
         for entry in state.todo:
             groups.setdefault((entry.msgid, entry.msgid_plural, tuple(entry.flags)), []
                               ).append(entry)
-        for chunk in _chunks(list(groups.values()), engine):
-            # Prepared here, while the first chunks are already out: the workers only ask.
-            future = pool.submit(ask, state.drafting, chunk, prepare(state.drafting, chunk))
+        for entries in _chunks(list(groups.values()), engine):
+            chunk = _Chunk(state.drafting, entries)
+            future = pool.submit(chunk.ask)
             future.add_done_callback(partial(_then_finish, finishers, finished, state, width))
-            count += 1
-    return count, [*pools.values(), finishers]
+            chunks.append(chunk)
+    return chunks, [*pools.values(), finishers]
 
 
 def _then_finish(finishers: ThreadPoolExecutor, finished: queue.SimpleQueue, state: _State,
@@ -210,7 +236,8 @@ def _execute(cfg: Config, states: list[_State], cache: Cache, stop: threading.Ev
     done = 0
     if progress:
         progress(0, total)
-    remaining, pools = _submit(states, finished, cfg.wrap)
+    chunks, pools = _submit(states, finished, cfg.wrap)
+    remaining = len(chunks)
 
     def harvest(item: tuple[_State, Future | None]) -> None:
         nonlocal done, remaining
@@ -227,6 +254,12 @@ def _execute(cfg: Config, states: list[_State], cache: Cache, stop: threading.Ev
 
     interrupted = False
     try:
+        # The chunks are prepared here, ahead of the workers, while the first are out (a
+        # worker that gets to a chunk first prepares it itself: it never waits for this loop).
+        for chunk in chunks:
+            if stop.is_set():
+                break
+            chunk.sent(wait=False)
         while remaining:
             try:
                 harvest(finished.get(timeout=FLUSH_SECONDS))
