@@ -125,12 +125,61 @@ def timed_runner() -> list[float]:
 _real_run = None  # drafting.run before timed_runner wrapped it
 
 
-def openai_rows(messages: int, delay: float, runs: int = 3
-                ) -> list[tuple[int, float, float, int, int]]:
-    """(batch, seconds, runner seconds, drafted, requests) of the openai engine at its default
-    batch and at batch 1: medians of `runs` runs on fresh copies, after one warm-up run (the
-    first run of a process also imports httpx, which the LibreTranslate row's stage does not
-    pay either: deep-translator imported requests before it)."""
+def recorded_bodies() -> list[dict]:
+    """The chat request bodies the openai engine sends from now on (appended to the list)."""
+    from pipeline.drafting.openai import OpenAIEngine
+
+    bodies: list[dict] = []
+    real = getattr(OpenAIEngine._call, "real", OpenAIEngine._call)
+
+    def call(self, method, path, body=None):
+        if body is not None:
+            bodies.append(body)
+        return real(self, method, path, body)
+
+    call.real = real
+    OpenAIEngine._call = call
+    return bodies
+
+
+def bare_client(url: str, bodies: list[dict], concurrency: int, runs: int) -> float:
+    """Seconds the same requests take from a bare loop of httpx transport calls at the same
+    concurrency (no handbill around them): the client's and the server's own floor on this
+    machine at this load. Median of `runs`."""
+    import json
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    transport = httpx.HTTPTransport(limits=httpx.Limits(max_connections=concurrency))
+    timeout = httpx.Timeout(30).as_dict()
+
+    def send(body: dict) -> None:
+        request = httpx.Request("POST", url + "/chat/completions", json=body,
+                                extensions={"timeout": timeout})
+        response = transport.handle_request(request)
+        try:
+            json.loads(response.read())
+        finally:
+            response.close()
+
+    spent = []
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(send, bodies[:concurrency]))  # connections open, as handbill's are
+        for _ in range(runs):
+            start = time.perf_counter()
+            list(pool.map(send, bodies))
+            spent.append(time.perf_counter() - start)
+    transport.close()
+    return statistics.median(spent)
+
+
+def openai_rows(messages: int, delay: float, concurrency: int, runs: int = 5
+                ) -> list[tuple[int, float, float, int, int, float]]:
+    """(batch, seconds, runner seconds, drafted, requests, bare client seconds) of the openai
+    engine at its default batch and at batch 1: medians of `runs` runs on fresh copies, after
+    one warm-up run (the first run of a process also imports httpx, which the LibreTranslate
+    row's stage does not pay either: deep-translator imported requests before it)."""
     from pipeline.drafting.openai import DEFAULT_BATCH
 
     server, url = server_process("fake_openai.py", delay)
@@ -148,12 +197,14 @@ def openai_rows(messages: int, delay: float, runs: int = 3
                 for i in range(runs + 1):
                     root = Path(tmp) / f"run{i}"
                     shutil.copytree(template, root)
+                    bodies = recorded_bodies()
                     seconds, drafted = handbill_stage(root)
                     if i:  # run 0 is the warm-up
                         stage.append(seconds)
                         runner.append(spent[-1])
+                bare = bare_client(url, bodies, concurrency, runs)
                 rows.append((batch, statistics.median(stage), statistics.median(runner),
-                             drafted, math.ceil(messages / batch)))
+                             drafted, math.ceil(messages / batch), bare))
     finally:
         server.stdin.close()
         server.wait(10)
@@ -189,7 +240,7 @@ def main_() -> None:
     finally:
         server.stdin.close()
         server.wait(10)
-    llm = openai_rows(args.messages, args.delay)
+    llm = openai_rows(args.messages, args.delay, concurrency)
 
     load = os.getloadavg()[0]
     n = len(texts)
@@ -221,20 +272,24 @@ def main_() -> None:
         f"A loopback OpenAI-compatible chat server (`tests/fake_openai.py`, own process) "
         f"answering each request after {args.delay * 1000:.0f} ms; the handbill drafting stage "
         f"at the default concurrency ({concurrency}). Each request carries the instructions and "
-        "every text's context; the answer is parsed and checked. Medians of 3 runs on fresh "
-        "copies of the project, after one warm-up run.",
+        "every text's context; the answer is parsed and checked. Medians of 5 runs on fresh "
+        "copies of the project, after one warm-up run. \"bare client\": the same request "
+        "bodies sent by a bare loop of httpx transport calls at the same concurrency, nothing "
+        "else in the process (median of 5): what the client and the server cost by "
+        "themselves on this machine at this load.",
         "",
         "| batch (texts per request) | requests | latency bound (s) | stage (s) | messages/s | "
-        "% of the bound | runner alone (s) | % of the bound |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "% of the bound | runner alone (s) | % of the bound | bare client (s) | % of the bound |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for batch, seconds, runner, done, requests in llm:
+    for batch, seconds, runner, done, requests, bare in llm:
         rounds = math.ceil(requests / concurrency)
         llm_bound = rounds * args.delay
         lines.append(f"| {batch}{' (default)' if batch == llm[0][0] else ''} | {requests} | "
                      f"{llm_bound:.2f} ({rounds} rounds) | {seconds:.2f} | {n / seconds:.1f} | "
                      f"**{100 * llm_bound / seconds:.1f}%** | {runner:.2f} | "
-                     f"{100 * llm_bound / runner:.1f}% |")
+                     f"{100 * llm_bound / runner:.1f}% | {bare:.2f} | "
+                     f"{100 * llm_bound / bare:.1f}% |")
         assert done == n, (batch, done)
     lines += [
         "",
