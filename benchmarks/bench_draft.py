@@ -293,11 +293,16 @@ def main_() -> None:
         assert done == n, (batch, done)
     lines += [
         "",
-        "- the stage includes reading the campaign (Markdown of 500 paragraphs) and the "
-        "template, as the LibreTranslate row does; \"runner alone\" is the requests, checks "
-        "and saving. With 8 texts per request the bound is 8 rounds of 50 ms, so those fixed "
-        "costs weigh more than the waiting: reading and parsing the 500-paragraph leaflet "
-        "alone takes about 0.1 s, a quarter of the bound.",
+        "- the stage includes reading the campaign (Markdown of 500 paragraphs), its template "
+        "and its catalog, as the LibreTranslate row does and as a coordinator's `handbill "
+        "draft` would; \"runner alone\" is the requests, checks and saving. The project is "
+        "made by `handbill update`, which reads the campaign and so leaves its reading in the "
+        "campaign cache (outside the project, `~/.cache/handbill/campaigns` or "
+        "`HANDBILL_CACHE_DIR`): the stage finds it there, as `draft` does after `update`.",
+        "- with 8 texts per request the bound is 8 rounds of 50 ms: every millisecond before "
+        "the first request, between one answer and the next request, or after the last answer "
+        "counts against 0.4 s. The bare client shows what the client library, the loopback "
+        "server and the machine's load take by themselves.",
     ]
     report = "\n".join(lines) + "\n"
     print(report)
