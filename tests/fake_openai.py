@@ -40,6 +40,7 @@ class FakeChatServer:
         self.seen: list[dict] = []  # request bodies of chat completions
         self.times: list[float] = []  # when each chat request arrived (monotonic)
         self.requests = 0
+        self.proxied = 0  # requests that came as to a proxy (an absolute URL as their target)
         self.inflight = self.max_inflight = 0
         self._lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -100,9 +101,14 @@ class FakeChatServer:
             def parse_request(self) -> bool:
                 # The request line is in: the delay counts from here, so the server's own work
                 # (headers, JSON, the answer) is inside its latency, as a model server's is,
-                # not added to it (it was ~1 ms a request on a busy machine).
+                # not added to it.
                 self.due = time.monotonic() + server.delay
-                return super().parse_request()
+                parsed = super().parse_request()
+                if parsed and self.path.startswith("http://"):  # sent to us as to a proxy
+                    with server._lock:
+                        server.proxied += 1
+                    self.path = "/" + self.path.split("/", 3)[3]
+                return parsed
 
             def _send(self, status: int, body: object, headers: dict | None = None) -> None:
                 data = json.dumps(body).encode()

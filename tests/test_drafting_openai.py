@@ -264,3 +264,24 @@ def test_the_garbage_collector_is_off_while_drafting_and_on_again_after(tmp_path
     assert seen and not any(seen) and gc.isenabled()
     cli("draft", "--campaign", "demo", "--engine", "nonesuch", expect=1)  # a ConfigError
     assert gc.isenabled()
+
+
+def test_a_proxy_from_the_environment_is_used_unless_no_proxy_covers_the_host(tmp_path, server,
+                                                                              monkeypatch):
+    # The server stands in for the proxy too: a request to an address that does not resolve
+    # reaches it only through HTTP_PROXY, as httpx.Client(trust_env=True) would send it.
+    from pipeline.drafting.openai import _proxy
+
+    for var in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy",
+                "http_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    proxy = server.url.rsplit("/", 1)[0]
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    project(tmp_path / "p", server)
+    result = Cli(tmp_path / "p")("draft", "--campaign", "demo",
+                                 env={"HANDBILL_OPENAI_URL": "http://model.invalid/v1"})
+    assert "11 drafted" in result.stdout
+    assert server.proxied == server.requests + 1 > 1  # and GET /models
+    assert _proxy("http://model.invalid/v1") == proxy
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,.invalid")
+    assert _proxy(server.url) is None and _proxy("http://model.invalid/v1") is None

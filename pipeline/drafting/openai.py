@@ -9,6 +9,7 @@ waiting for a pooled connection. The transport rather than an httpx.Client: a Cl
 cookies, auth flows, redirects and URL merging, none of which a chat request uses, for about
 half a millisecond of CPU a request (1.8 ms against 1.2 ms measured at concurrency 8 on the
 benchmark's machine), and the drafting threads share one GIL with the checks and the saving.
+What the Client took from the environment is kept: a proxy (see _proxy), SSL_CERT_FILE.
 Retries stay the runner's (429 and 5xx with backoff and Retry-After), which the openai package
 would have added a second time, together with pydantic and its other dependencies.
 
@@ -22,6 +23,8 @@ from __future__ import annotations
 
 import json
 import threading
+import urllib.parse
+import urllib.request
 from typing import Any
 
 import httpx
@@ -66,7 +69,7 @@ class OpenAIEngine(BaseEngine):
         # verify: a plain-http server (a local model) needs no CA bundle, whose loading costs
         # 0.1 s. A transport follows no redirect, so no request leaves for another address.
         self._transport = httpx.HTTPTransport(
-            verify=self.url.startswith("https://"),
+            verify=self.url.startswith("https://"), proxy=_proxy(self.url),
             limits=httpx.Limits(max_connections=self.concurrency,
                                 max_keepalive_connections=self.concurrency))
         self._model = settings.get("model")
@@ -165,6 +168,20 @@ class OpenAIEngine(BaseEngine):
                 messages = messages[:2] + [{"role": "assistant", "content": str(content)[:4000]},
                                            prompt.correction(str(problem), len(segments))]
         raise problem
+
+
+def _proxy(url: str) -> str | None:
+    """The proxy the environment names for `url` (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY, unless
+    NO_PROXY covers its host), which an httpx.Client would take from the environment and a
+    transport alone does not look for (httpx reads the same urllib.request.getproxies())."""
+    proxies = urllib.request.getproxies()
+    split = urllib.parse.urlsplit(url)
+    if urllib.request.proxy_bypass_environment(split.hostname or "", proxies):
+        return None
+    found = proxies.get(split.scheme) or proxies.get("all")
+    if not found:
+        return None
+    return found if "://" in found else f"http://{found}"
 
 
 def _retry_after(value: str | None) -> float:
