@@ -151,26 +151,27 @@ def bare_client(url: str, bodies: list[dict], concurrency: int, runs: int) -> fl
 
     import httpx
 
-    transport = httpx.HTTPTransport(limits=httpx.Limits(max_connections=concurrency))
     timeout = httpx.Timeout(30).as_dict()
-
-    def send(body: dict) -> None:
-        request = httpx.Request("POST", url + "/chat/completions", json=body,
-                                extensions={"timeout": timeout})
-        response = transport.handle_request(request)
-        try:
-            json.loads(response.read())
-        finally:
-            response.close()
-
     spent = []
     with ThreadPoolExecutor(concurrency) as pool:
-        list(pool.map(send, bodies[:concurrency]))  # connections open, as handbill's are
+        list(pool.map(lambda _: None, range(concurrency)))  # the threads exist already
         for _ in range(runs):
+            # A new pool of connections each run, opened inside the timing as handbill's are.
+            transport = httpx.HTTPTransport(limits=httpx.Limits(max_connections=concurrency))
+
+            def send(body: dict) -> None:
+                request = httpx.Request("POST", url + "/chat/completions", json=body,
+                                        extensions={"timeout": timeout})
+                response = transport.handle_request(request)
+                try:
+                    json.loads(response.read())
+                finally:
+                    response.close()
+
             start = time.perf_counter()
             list(pool.map(send, bodies))
             spent.append(time.perf_counter() - start)
-    transport.close()
+            transport.close()
     return statistics.median(spent)
 
 
