@@ -125,12 +125,62 @@ def timed_runner() -> list[float]:
 _real_run = None  # drafting.run before timed_runner wrapped it
 
 
-def openai_rows(messages: int, delay: float, runs: int = 3
-                ) -> list[tuple[int, float, float, int, int]]:
-    """(batch, seconds, runner seconds, drafted, requests) of the openai engine at its default
-    batch and at batch 1: medians of `runs` runs on fresh copies, after one warm-up run (the
-    first run of a process also imports httpx, which the LibreTranslate row's stage does not
-    pay either: deep-translator imported requests before it)."""
+def recorded_bodies() -> list[dict]:
+    """The chat request bodies the openai engine sends from now on (appended to the list)."""
+    from pipeline.drafting.openai import OpenAIEngine
+
+    bodies: list[dict] = []
+    real = getattr(OpenAIEngine._call, "real", OpenAIEngine._call)
+
+    def call(self, method, path, body=None):
+        if body is not None:
+            bodies.append(body)
+        return real(self, method, path, body)
+
+    call.real = real
+    OpenAIEngine._call = call
+    return bodies
+
+
+def bare_client(url: str, bodies: list[dict], concurrency: int, runs: int) -> float:
+    """Seconds the same requests take from a bare loop of httpx transport calls at the same
+    concurrency (no handbill around them): the client's and the server's own floor on this
+    machine at this load. Median of `runs`."""
+    import json
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    timeout = httpx.Timeout(30).as_dict()
+    spent = []
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(lambda _: None, range(concurrency)))  # the threads exist already
+        for _ in range(runs):
+            # A new pool of connections each run, opened inside the timing as handbill's are.
+            transport = httpx.HTTPTransport(limits=httpx.Limits(max_connections=concurrency))
+
+            def send(body: dict) -> None:
+                request = httpx.Request("POST", url + "/chat/completions", json=body,
+                                        extensions={"timeout": timeout})
+                response = transport.handle_request(request)
+                try:
+                    json.loads(response.read())
+                finally:
+                    response.close()
+
+            start = time.perf_counter()
+            list(pool.map(send, bodies))
+            spent.append(time.perf_counter() - start)
+            transport.close()
+    return statistics.median(spent)
+
+
+def openai_rows(messages: int, delay: float, concurrency: int, runs: int = 5
+                ) -> list[tuple[int, float, float, int, int, float]]:
+    """(batch, seconds, runner seconds, drafted, requests, bare client seconds) of the openai
+    engine at its default batch and at batch 1: medians of `runs` runs on fresh copies, after
+    one warm-up run (the first run of a process also imports httpx, which the LibreTranslate
+    row's stage does not pay either: deep-translator imported requests before it)."""
     from pipeline.drafting.openai import DEFAULT_BATCH
 
     server, url = server_process("fake_openai.py", delay)
@@ -148,12 +198,14 @@ def openai_rows(messages: int, delay: float, runs: int = 3
                 for i in range(runs + 1):
                     root = Path(tmp) / f"run{i}"
                     shutil.copytree(template, root)
+                    bodies = recorded_bodies()
                     seconds, drafted = handbill_stage(root)
                     if i:  # run 0 is the warm-up
                         stage.append(seconds)
                         runner.append(spent[-1])
+                bare = bare_client(url, bodies, concurrency, runs)
                 rows.append((batch, statistics.median(stage), statistics.median(runner),
-                             drafted, math.ceil(messages / batch)))
+                             drafted, math.ceil(messages / batch), bare))
     finally:
         server.stdin.close()
         server.wait(10)
@@ -189,7 +241,7 @@ def main_() -> None:
     finally:
         server.stdin.close()
         server.wait(10)
-    llm = openai_rows(args.messages, args.delay)
+    llm = openai_rows(args.messages, args.delay, concurrency)
 
     load = os.getloadavg()[0]
     n = len(texts)
@@ -221,28 +273,37 @@ def main_() -> None:
         f"A loopback OpenAI-compatible chat server (`tests/fake_openai.py`, own process) "
         f"answering each request after {args.delay * 1000:.0f} ms; the handbill drafting stage "
         f"at the default concurrency ({concurrency}). Each request carries the instructions and "
-        "every text's context; the answer is parsed and checked. Medians of 3 runs on fresh "
-        "copies of the project, after one warm-up run.",
+        "every text's context; the answer is parsed and checked. Medians of 5 runs on fresh "
+        "copies of the project, after one warm-up run. \"bare client\": the same request "
+        "bodies sent by a bare loop of httpx transport calls at the same concurrency, nothing "
+        "else in the process (median of 5): what the client and the server cost by "
+        "themselves on this machine at this load.",
         "",
         "| batch (texts per request) | requests | latency bound (s) | stage (s) | messages/s | "
-        "% of the bound | runner alone (s) | % of the bound |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "% of the bound | runner alone (s) | % of the bound | bare client (s) | % of the bound |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for batch, seconds, runner, done, requests in llm:
+    for batch, seconds, runner, done, requests, bare in llm:
         rounds = math.ceil(requests / concurrency)
         llm_bound = rounds * args.delay
         lines.append(f"| {batch}{' (default)' if batch == llm[0][0] else ''} | {requests} | "
                      f"{llm_bound:.2f} ({rounds} rounds) | {seconds:.2f} | {n / seconds:.1f} | "
                      f"**{100 * llm_bound / seconds:.1f}%** | {runner:.2f} | "
-                     f"{100 * llm_bound / runner:.1f}% |")
+                     f"{100 * llm_bound / runner:.1f}% | {bare:.2f} | "
+                     f"{100 * llm_bound / bare:.1f}% |")
         assert done == n, (batch, done)
     lines += [
         "",
-        "- the stage includes reading the campaign (Markdown of 500 paragraphs) and the "
-        "template, as the LibreTranslate row does; \"runner alone\" is the requests, checks "
-        "and saving. With 8 texts per request the bound is 8 rounds of 50 ms, so those fixed "
-        "costs weigh more than the waiting: reading and parsing the 500-paragraph leaflet "
-        "alone takes about 0.1 s, a quarter of the bound.",
+        "- the stage includes reading the campaign (Markdown of 500 paragraphs), its template "
+        "and its catalog, as the LibreTranslate row does and as a coordinator's `handbill "
+        "draft` would; \"runner alone\" is the requests, checks and saving. The project is "
+        "made by `handbill update`, which reads the campaign and so leaves its reading in the "
+        "campaign cache (outside the project, `~/.cache/handbill/campaigns` or "
+        "`HANDBILL_CACHE_DIR`): the stage finds it there, as `draft` does after `update`.",
+        "- with 8 texts per request the bound is 8 rounds of 50 ms: every millisecond before "
+        "the first request, between one answer and the next request, or after the last answer "
+        "counts against 0.4 s. The bare client shows what the client library, the loopback "
+        "server and the machine's load take by themselves.",
     ]
     report = "\n".join(lines) + "\n"
     print(report)

@@ -40,6 +40,7 @@ class FakeChatServer:
         self.seen: list[dict] = []  # request bodies of chat completions
         self.times: list[float] = []  # when each chat request arrived (monotonic)
         self.requests = 0
+        self.proxied = 0  # requests that came as to a proxy (an absolute URL as their target)
         self.inflight = self.max_inflight = 0
         self._lock = threading.Lock()
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -97,8 +98,23 @@ class FakeChatServer:
             def log_message(self, *args) -> None:
                 pass
 
+            def parse_request(self) -> bool:
+                # The request line is in: the delay counts from here, so the server's own work
+                # (headers, JSON, the answer) is inside its latency, as a model server's is,
+                # not added to it.
+                self.due = time.monotonic() + server.delay
+                parsed = super().parse_request()
+                if parsed and self.path.startswith("http://"):  # sent to us as to a proxy
+                    with server._lock:
+                        server.proxied += 1
+                    self.path = "/" + self.path.split("/", 3)[3]
+                return parsed
+
             def _send(self, status: int, body: object, headers: dict | None = None) -> None:
                 data = json.dumps(body).encode()
+                pause = self.due - time.monotonic()
+                if pause > 0:
+                    time.sleep(pause)
                 try:
                     self.send_response(status)
                     for key, value in (headers or {}).items():
@@ -111,6 +127,7 @@ class FakeChatServer:
                     pass  # the client gave up (a timeout test)
 
             def do_GET(self) -> None:
+                self.due = 0.0  # only chat completions take the model's time
                 if self.path == "/v1/models":
                     self._send(200, {"object": "list", "data": [
                         {"id": m, "object": "model"} for m in server.models]})
@@ -131,10 +148,8 @@ class FakeChatServer:
                     server.times.append(time.monotonic())
                     step = server.script.pop(0) if server.script else None
                 try:
-                    if server.delay:
-                        time.sleep(server.delay)
                     if step == "slow":
-                        time.sleep(2.0)
+                        self.due += 2.0
                     if isinstance(step, int):
                         self._send(step, {"error": {"message": f"scripted {step}"}},
                                    {"Retry-After": "1"})

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Cli, write_demo
+from conftest import Cli, assert_canonical, write_demo
 from pipeline import files
-from pipeline.drafting import catalogfile, work
+from pipeline.catalogs import powrite
+from pipeline.drafting import catalogfile, runner, work
 from pipeline.errors import CatalogError
 from pipeline.catalogs.pofile import dump_catalog, parse, read_catalog
 from test_drafting_server import FakeTranslateServer
@@ -104,6 +105,45 @@ def test_draft_never_writes_a_half_saved_catalog_and_keeps_the_last_save(tmp_pat
         cli("draft", "--campaign", "demo")
         assert server.requests == sent
         assert all(e.msgstr for e in read_catalog(path).messages)
+
+
+def test_drafts_are_laid_out_while_requests_are_out_not_at_the_last_save(tmp_path, monkeypatch):
+    # The last save is after the last answer, where its time adds to the run's: the drafted
+    # entries' text was made in the finisher threads and the drafts applied as they came in,
+    # so the last save formats and applies none, and the file is still what msgcat writes.
+    formatted: list[str] = []
+    real, real_apply, real_flush = powrite.format_entry, runner._apply, runner._flush
+    saving = threading.local()
+    applied_in_save: list[str] = []
+
+    def recording(entry, *args, **kwargs):
+        formatted.append(threading.current_thread().name)
+        return real(entry, *args, **kwargs)
+
+    def apply(entry, *args, **kwargs):
+        if getattr(saving, "on", False):
+            applied_in_save.append(entry.msgid)
+        return real_apply(entry, *args, **kwargs)
+
+    def flush(*args, **kwargs):
+        saving.on = True
+        try:
+            return real_flush(*args, **kwargs)
+        finally:
+            saving.on = False
+
+    monkeypatch.setattr(powrite, "format_entry", recording)
+    monkeypatch.setattr(runner, "_apply", apply)
+    monkeypatch.setattr(runner, "_flush", flush)
+    with FakeTranslateServer() as server:
+        cli = project(tmp_path / "p", server.url)
+        path = tmp_path / "p" / "locales" / "es" / "LC_MESSAGES" / "demo.po"
+        formatted.clear()
+        cli("draft", "--campaign", "demo")
+    final = read_catalog(path).messages
+    assert all(e.fuzzy and e.msgstr for e in final) and len(final) == PARAGRAPHS + 7
+    assert "MainThread" not in formatted and not applied_in_save
+    assert_canonical(path)
 
 
 def test_a_catalog_that_stays_half_saved_is_not_drafted(tmp_path, monkeypatch):

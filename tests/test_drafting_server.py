@@ -93,8 +93,17 @@ class FakeTranslateServer:
             def log_message(self, *args) -> None:
                 pass
 
+            def parse_request(self) -> bool:
+                # The delay counts from the request line: the server's own work (headers,
+                # the answer) is inside it, as a real server's latency includes its own.
+                self.due = time.monotonic() + server.delay
+                return super().parse_request()
+
             def _send(self, status: int, body: object) -> None:
                 data = json.dumps(body).encode()
+                pause = self.due - time.monotonic()
+                if pause > 0:
+                    time.sleep(pause)
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json")
@@ -113,6 +122,7 @@ class FakeTranslateServer:
                 self.wfile.write(data)
 
             def do_GET(self) -> None:
+                self.due = 0.0  # only translations take the server's time
                 path = urlsplit(self.path).path
                 query = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
                 if path == "/languages" and "api-version" in query:  # Microsoft Translator
@@ -179,8 +189,6 @@ class FakeTranslateServer:
                     server.max_inflight = max(server.max_inflight, server.inflight)
                     status = server.statuses.pop(0) if server.statuses else 200
                 try:
-                    if server.delay:
-                        time.sleep(server.delay)
                     fields = {k: v[0] for k, v in parse_qs(split.query).items()}
                     server.headers.append(dict(self.headers))
                     if status != 200:

@@ -14,7 +14,7 @@ import re
 import threading
 from pathlib import Path
 
-from pipeline.files import write_if_changed, write_text_if_changed
+from pipeline.files import write_if_changed
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,10 @@ STATE_DIR = ".handbill"
 def state_dir(root: Path) -> Path:
     """<project>/.handbill/, holding a .gitignore so no project ever commits it."""
     folder = root / STATE_DIR
-    write_text_if_changed(folder / ".gitignore", "# handbill's cache and locks; never commit.\n*\n")
+    # Not fsync'ed: made again whenever it differs, and the first draft of a project waited on
+    # the disk for it before its first request.
+    write_if_changed(folder / ".gitignore", b"# handbill's cache and locks; never commit.\n*\n",
+                     durable=False)
     return folder
 
 

@@ -34,6 +34,19 @@ _ATOMS = [
     ("hashtag", re.compile(r"(?<![\w&#/])#\w+")),
     ("placeholder", re.compile(r"\{\{|\}\}|\{[^{}\s]*\}|%\([^)\s]+\)[#0 +-]*\d*(?:\.\d+)?[a-zA-Z%]")),
 ]
+# What a text must hold for each kind to match at all: a pattern is not run on a text without
+# it (most texts hold no "@", "`" or "<"; each pattern costs microseconds on every text, and
+# the drafting threads share one GIL). Each test is implied by its pattern above.
+_NEEDS = {
+    "shortcode": lambda t: "{" in t,
+    "code": lambda t: "`" in t,
+    "link": lambda t: "<" in t,
+    "url": lambda t: "://" in t or "www." in t.lower(),  # the pattern ignores case
+    "e-mail": lambda t: "@" in t,
+    "handle": lambda t: "@" in t,
+    "hashtag": lambda t: "#" in t,
+    "placeholder": lambda t: "{" in t or "}" in t or "%(" in t,
+}
 _PRINTF = re.compile(r"%(?:\d+\$)?[#0 +'-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?(?:hh|h|ll|l|L|z|j|t)?"
                      r"[diouxXeEfFgGcrsa%]")
 _LINK = re.compile(
@@ -88,10 +101,12 @@ def _term_patterns(terms: tuple[str, ...]) -> tuple[re.Pattern, ...]:
 
 def _spans(text: str, terms: tuple[str, ...], printf: bool) -> list[tuple[int, int, str]]:
     found: list[tuple[int, int, str]] = []
-    for match in _LINK.finditer(text):
+    for match in _LINK.finditer(text) if "](" in text else ():
         found.append((match.start(1), match.end(1), "open"))
         found.append((match.start(3), match.end(3), "close"))
     for kind, pattern in _ATOMS:
+        if not _NEEDS[kind](text):
+            continue
         for match in pattern.finditer(text):
             end = _url_end(text, match.start(), match.end()) if kind == "url" else match.end()
             found.append((match.start(), end, kind))
@@ -99,11 +114,12 @@ def _spans(text: str, terms: tuple[str, ...], printf: bool) -> list[tuple[int, i
         found += [(m.start(), m.end(), "placeholder") for m in _PRINTF.finditer(text)]
     for pattern in _term_patterns(tuple(terms)):
         found += [(m.start(), m.end(), "term") for m in pattern.finditer(text)]
-    for match in _DELIMITER.finditer(text):
+    for match in _DELIMITER.finditer(text) if "*" in text or "_" in text or "~~" in text else ():
         kind = _flanking(text, match.start(), match.end())
         if kind:
             found.append((match.start(), match.end(), kind))
-    found += [(m.start(), m.end(), "bracket") for m in _BRACKET.finditer(text)]
+    if "[" in text or "]" in text:
+        found += [(m.start(), m.end(), "bracket") for m in _BRACKET.finditer(text)]
     # Earliest first, the longest of those starting together; overlapping later ones lose.
     found.sort(key=lambda s: (s[0], -(s[1] - s[0])))
     chosen, last = [], 0
@@ -211,10 +227,15 @@ def unmask(translated: str, masked: Masked) -> str:
 
 def _spaces_around(masked: Masked, index: int) -> tuple[str, str]:
     """The whitespace around token `index` in the text sent (an edge counts as a space)."""
-    head, tail = masked.text.split(TOKEN.format(index), 1)
-    before = head[len(head.rstrip()):] if head else " "
-    after = tail[:len(tail) - len(tail.lstrip())] if tail else " "
-    return before, after
+    text, token = masked.text, TOKEN.format(index)
+    start = text.index(token)  # scanned from the token, not split: no copies of the text
+    end = start + len(token)
+    first, last = start, end
+    while first and text[first - 1].isspace():
+        first -= 1
+    while last < len(text) and text[last].isspace():
+        last += 1
+    return (text[first:start] if start else " "), (text[end:last] if end < len(text) else " ")
 
 
 def must_keep(text: str) -> Counter:

@@ -12,7 +12,7 @@ import time
 from functools import partial
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -23,10 +23,11 @@ from pipeline.drafting.cache import Cache
 from pipeline.drafting.catalogfile import Changed, Snapshot, catalog_lock
 from pipeline.drafting.protocol import Engine
 from pipeline.drafting.summary import CatalogSummary, DraftSummary, Problem
-from pipeline.drafting.work import Drafting, Outcome, ask, finish, prepare
+from pipeline.drafting.work import Asked, Drafting, Outcome, ask, finish, prepare
 from pipeline.errors import HandbillError
 from pipeline.model import Campaign
-from pipeline.catalogs.pofile import Entry, dump_catalog
+from pipeline.catalogs.entries import Origin, content, same_content
+from pipeline.catalogs.pofile import Entry, dump_catalog, format_entry
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,15 @@ class _State:
     drafting: Drafting
     todo: list[Entry]
     snapshot: Snapshot | None  # the file as last read or written by us; None: read it again
+    first: object = None  # the catalog `todo` was taken from
+    stamp: str = field(default_factory=lambda: f"{catalogs.now():%Y-%m-%d}")  # drafts' date
     pending: dict = field(default_factory=dict)
+    # id(entry) -> (its content with the draft, its text in the file): written in the finisher
+    # threads while requests are out, so the last save only joins texts (see _written).
+    written: dict = field(default_factory=dict)
+    encoding: bytes = b"UTF-8"  # the charset the catalog declared when read
+    # Keys of pending drafts already applied to snapshot.catalog as they came in (see _early).
+    early: set = field(default_factory=set)
     next_flush: float = field(default_factory=lambda: time.monotonic() + FLUSH_SECONDS)
 
 
@@ -104,7 +113,8 @@ def run(cfg: Config, jobs: list[Job], dry_run: bool = False,
             slot = slots.setdefault(id(job.engine),
                                     threading.BoundedSemaphore(job.engine.concurrency))
             drafting = Drafting(job.engine, plan, nplurals, cache, stop, slots=slot)
-            states.append(_State(job, cs, drafting, todo, snapshot))
+            states.append(_State(job, cs, drafting, todo, snapshot, first=snapshot.catalog,
+                                 encoding=snapshot.catalog.charset.upper().encode("ascii")))
         if dry_run:
             _plan(states)
         else:
@@ -123,8 +133,34 @@ def _plan(states: list[_State]) -> None:
                     state.summary.characters += len(item.segment.text)
 
 
-def _submit(states: list[_State], finished: queue.SimpleQueue
-            ) -> tuple[int, list[ThreadPoolExecutor]]:
+class _Chunk:
+    """One translate() call's entries and what goes out for them (context.sent), made by the
+    thread that comes first: the main thread ahead of the workers, or a worker that took the
+    chunk before the main thread got to it (then it does not wait for the main thread)."""
+
+    def __init__(self, drafting: Drafting, entries: list[Entry]):
+        self.drafting, self.entries = drafting, entries
+        self._lock = threading.Lock()
+        self._sent: dict | None = None
+
+    def sent(self, wait: bool = True) -> dict | None:
+        """What goes out, made now if no thread made it yet; None if another thread is
+        making it and not `wait`."""
+        if not self._lock.acquire(blocking=wait):
+            return None
+        try:
+            if self._sent is None:
+                self._sent = prepare(self.drafting, self.entries)
+            return self._sent
+        finally:
+            self._lock.release()
+
+    def ask(self) -> Asked:
+        return ask(self.drafting, self.entries, self.sent())
+
+
+def _submit(states: list[_State], finished: queue.SimpleQueue, width: int
+            ) -> tuple[list[_Chunk], list[ThreadPoolExecutor]]:
     """Send every state's entries in chunks; (chunks, pools). Each finished chunk arrives
     in `finished` as (state, future of its outcomes)."""
     pools: dict[int, ThreadPoolExecutor] = {}
@@ -133,7 +169,7 @@ def _submit(states: list[_State], finished: queue.SimpleQueue
     # after the checks of the previous chunk (8 workers answered together took turns).
     finishers = ThreadPoolExecutor(max((s.job.engine.concurrency for s in states), default=1),
                                    thread_name_prefix="draft-finish")
-    count = 0
+    chunks = []
     for state in states:
         engine = state.job.engine
         pool = pools.get(id(engine))
@@ -145,30 +181,35 @@ def _submit(states: list[_State], finished: queue.SimpleQueue
         for entry in state.todo:
             groups.setdefault((entry.msgid, entry.msgid_plural, tuple(entry.flags)), []
                               ).append(entry)
-        for chunk in _chunks(list(groups.values()), engine):
-            # Prepared here, while the first chunks are already out: the workers only ask.
-            future = pool.submit(ask, state.drafting, chunk, prepare(state.drafting, chunk))
-            future.add_done_callback(partial(_then_finish, finishers, finished, state))
-            count += 1
-    return count, [*pools.values(), finishers]
+        for entries in _chunks(list(groups.values()), engine):
+            chunk = _Chunk(state.drafting, entries)
+            future = pool.submit(chunk.ask)
+            future.add_done_callback(partial(_then_finish, finishers, finished, state, width))
+            chunks.append(chunk)
+    return chunks, [*pools.values(), finishers]
 
 
 def _then_finish(finishers: ThreadPoolExecutor, finished: queue.SimpleQueue, state: _State,
-                 asked: Future) -> None:
+                 width: int, asked: Future) -> None:
     """In the worker that asked: hand the answers to a finisher thread."""
     if asked.cancelled():
         finished.put((state, asked))
         return
     try:
-        done = finishers.submit(_finish, state.drafting, asked)
+        done = finishers.submit(_finish, state, width, asked)
     except RuntimeError:  # shut down: the run was interrupted, this chunk is not saved
         finished.put((state, None))
         return
     done.add_done_callback(lambda future: finished.put((state, future)))
 
 
-def _finish(d: Drafting, asked: Future) -> tuple[list[Outcome], int, int]:
-    return finish(d, asked.result())  # an error in ask() is raised in the main thread
+def _finish(state: _State, width: int, asked: Future) -> tuple[list[Outcome], int, int]:
+    done = finish(state.drafting, asked.result())  # an error in ask() is raised in the main thread
+    for outcome in done[0]:
+        if outcome.forms is not None:
+            state.written[id(outcome.entry)] = _render(outcome, width, state.encoding,
+                                                       state.stamp)
+    return done
 
 
 def _chunks(groups: list[list[Entry]], engine: Engine) -> list[list[Entry]]:
@@ -200,7 +241,8 @@ def _execute(cfg: Config, states: list[_State], cache: Cache, stop: threading.Ev
     done = 0
     if progress:
         progress(0, total)
-    remaining, pools = _submit(states, finished)
+    chunks, pools = _submit(states, finished, cfg.wrap)
+    remaining = len(chunks)
 
     def harvest(item: tuple[_State, Future | None]) -> None:
         nonlocal done, remaining
@@ -217,6 +259,12 @@ def _execute(cfg: Config, states: list[_State], cache: Cache, stop: threading.Ev
 
     interrupted = False
     try:
+        # The chunks are prepared here, ahead of the workers, while the first are out (a
+        # worker that gets to a chunk first prepares it itself: it never waits for this loop).
+        for chunk in chunks:
+            if stop.is_set():
+                break
+            chunk.sent(wait=False)
         while remaining:
             try:
                 harvest(finished.get(timeout=FLUSH_SECONDS))
@@ -245,10 +293,13 @@ def _execute(cfg: Config, states: list[_State], cache: Cache, stop: threading.Ev
         stop.set()
         for pool in pools:
             pool.shutdown(wait=False, cancel_futures=True)
-        # Whatever happened, what is done is saved.
-        for state in states:
-            _flush(cfg, state, last=True)
-        cache.flush()
+        # Whatever happened, what is done is saved: the cache in another thread meanwhile (its
+        # write and the catalogs' wait on the disk, each fsync'ed, at the same time).
+        with ThreadPoolExecutor(1, thread_name_prefix="draft-cache") as saver:
+            cached = saver.submit(cache.flush)
+            for state in states:
+                _flush(cfg, state, last=True)
+            cached.result()
     return interrupted
 
 
@@ -256,10 +307,24 @@ def _record(state: _State, outcome: Outcome) -> None:
     entry = outcome.entry
     if outcome.forms is not None:
         state.pending[entry.key] = outcome
+        _early(state, outcome)
     elif outcome.failed:
         state.summary.failed.append(Problem(entry.line, entry.msgid, outcome.failed))
     else:
         state.summary.skipped.append(Problem(entry.line, entry.msgid, outcome.skipped or ""))
+
+
+def _early(state: _State, outcome: Outcome) -> None:
+    """Apply a draft to the catalog held in memory as it comes in, while it is the one read
+    (or last written): the last save after the last answer then only writes (applying 500
+    drafts there took 5-9 ms). The draft stays pending until a save succeeds: if the file
+    changed meanwhile, _flush reads it again and applies every pending draft to that."""
+    snapshot, entry = state.snapshot, outcome.entry
+    if snapshot is None or snapshot.catalog is not state.first or not needs_draft(entry):
+        return
+    _apply(entry, outcome, _provenance(outcome, state.stamp))
+    _written(entry, state.written.pop(id(entry), None))
+    state.early.add(entry.key)
 
 
 def _flush(cfg: Config, state: _State, last: bool = False) -> None:
@@ -271,16 +336,18 @@ def _flush(cfg: Config, state: _State, last: bool = False) -> None:
     path, rel = state.job.path, state.summary.path
     problem = "the file kept changing under every write"
     for _ in range(WRITE_ATTEMPTS):
-        snapshot = state.snapshot
+        snapshot, early = state.snapshot, state.early
         try:
             if snapshot is None or not catalogfile.unchanged(path, snapshot):
-                snapshot = catalogfile.read_whole(path, state.job.expected, rel)
+                snapshot, early = catalogfile.read_whole(path, state.job.expected, rel), set()
         except HandbillError as exc:
             problem = str(exc)
             break
-        state.snapshot = None  # its catalog is changed now, whatever becomes of the write
+        # Its catalog is changed now, whatever becomes of the write (and no draft is applied to
+        # it early until the write succeeded).
+        state.snapshot, state.early = None, set()
         current = snapshot.catalog
-        applied, skipped = _apply_all(state.pending, current)
+        applied, skipped = _apply_all(state, current, early)
         try:
             state.snapshot = catalogfile.write(path, dump_catalog(current, cfg.wrap), current,
                                                snapshot)
@@ -299,20 +366,52 @@ def _flush(cfg: Config, state: _State, last: bool = False) -> None:
     state.next_flush = time.monotonic() + max(FLUSH_SECONDS, took / FLUSH_SHARE)
 
 
-def _apply_all(pending: dict, current) -> tuple[int, list[Problem]]:
+def _apply_all(state: _State, current, early: set) -> tuple[int, list[Problem]]:
+    if early.issuperset(state.pending):  # all applied as they came in
+        return len(state.pending), []
     by_key = {e.key: e for e in current.messages}
-    stamp = f"{catalogs.now():%Y-%m-%d}"
     applied, skipped = 0, []
-    for key, outcome in pending.items():
+    for key, outcome in state.pending.items():
+        if key in early:  # applied to this catalog as it came in
+            applied += 1
+            continue
         entry = by_key.get(key)
         if entry is None or not needs_draft(entry):
             original = outcome.entry
             skipped.append(Problem(original.line, original.msgid,
                                    "changed in the file while drafting; left as is"))
             continue
-        _apply(entry, outcome, f"{catalogs.DRAFT_MARK} {outcome.label}, {stamp}")
+        _apply(entry, outcome, _provenance(outcome, state.stamp))
+        if entry is outcome.entry:  # the catalog as read: its text may be written already
+            _written(entry, state.written.pop(id(entry), None))
         applied += 1
     return applied, skipped
+
+
+def _provenance(outcome: Outcome, stamp: str) -> str:
+    return f"{catalogs.DRAFT_MARK} {outcome.label}, {stamp}"
+
+
+def _render(outcome: Outcome, width: int, encoding: bytes, stamp: str) -> tuple[tuple, str]:
+    """(content, text) of the outcome's entry with its draft applied, as dump_catalog would
+    write it: the same format_entry on a copy (its lists copied: `fuzzy = True` changes
+    the flags list in place; its Origin shared, which orders the flags)."""
+    entry = outcome.entry
+    draft = replace(entry, flags=list(entry.flags), comments=list(entry.comments),
+                    msgstr_plural=list(entry.msgstr_plural))
+    _apply(draft, outcome, _provenance(outcome, stamp))
+    return content(draft), format_entry(draft, width, encoding)
+
+
+def _written(entry: Entry, rendered: tuple[tuple, str] | None) -> None:
+    """Give a drafted entry the text rendered for it in a finisher thread, if its content
+    is still what was rendered (the date, a file read again: otherwise dump_catalog formats
+    it). As an Origin: entry_text() copies an entry's text while its content is unchanged."""
+    if rendered is None or not same_content(entry, rendered[0]):
+        return
+    state, text = rendered
+    lines = text[:-1].split("\n")  # format_entry's text ends with a line break
+    entry.origin = Origin(lines, 1, len(lines), state)
 
 
 def _apply(entry: Entry, outcome: Outcome, provenance: str) -> None:
