@@ -114,18 +114,27 @@ def test_warnings_are_shown_again_from_the_cache(demo, caplog, monkeypatch):
     assert "front matter keys not used by handbill are ignored: layout" in caplog.text
 
 
-def test_the_cache_is_outside_the_project_and_can_be_turned_off(demo, monkeypatch, counted):
+def test_the_cache_is_outside_the_project_and_can_be_turned_off(demo, monkeypatch, counted,
+                                                                 caplog):
     assert not str(cache.folder()).startswith(str(demo))
     monkeypatch.delenv(cache.ENV)
-    monkeypatch.setenv("HOME", str(demo))  # even a home inside the project: its .cache
-    monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")  # not absolute: ignored
+    monkeypatch.setenv("HOME", str(demo))  # a home that holds the project...
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")  # (not absolute: ignored)
     assert cache.folder() == demo / ".cache" / "handbill" / "campaigns"
+    with caplog.at_level(logging.WARNING):  # ...or a cache folder set inside it: not used
+        read_campaign(demo, "demo")
+        read_campaign(demo, "demo")
+    assert counted == ["demo", "demo"]
+    assert not (demo / ".cache").exists()
+    assert "lies inside the project" in caplog.text
+    monkeypatch.chdir(demo.parent)
+    monkeypatch.setenv(cache.ENV, "relative")
+    assert cache.folder() == demo.parent / "relative" / "campaigns"
     monkeypatch.setenv(cache.ENV, "")
     assert cache.folder() is None
     read_campaign(demo, "demo")
     read_campaign(demo, "demo")
-    assert counted == ["demo", "demo"]
-    assert not (demo / ".cache").exists()
+    assert counted == ["demo"] * 4
 
 
 @pytest.mark.parametrize("damage", [

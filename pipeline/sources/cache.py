@@ -57,8 +57,8 @@ def folder() -> Path | None:
     """The cache folder, or None when caching is off or there is no home to put it in."""
     value = os.environ.get(ENV)
     if value is not None:
-        base = value
-    else:
+        base = os.path.abspath(value) if value else ""  # relative: to the current folder
+    else:  # the XDG Base Directory rule: a relative XDG_CACHE_HOME is ignored
         xdg = os.environ.get("XDG_CACHE_HOME", "")
         base = (os.path.join(xdg, "handbill") if os.path.isabs(xdg)
                 else os.path.join(os.path.expanduser("~"), ".cache", "handbill"))
@@ -105,8 +105,18 @@ def _entry(digest, path: Path, shown: str) -> None:
 def inputs_key(project_root: Path, name: str) -> str | None:
     """The key of campaign `name` as its files are now; None when caching is off or a file
     cannot be read (read_campaign then reads, and reports, as without a cache)."""
-    if folder() is None:
+    base = folder()
+    if base is None:
         return None
+    try:
+        real = os.path.realpath(project_root)
+        if os.path.commonpath([os.path.realpath(base), real]) == real:
+            _warn_once(f"not caching campaign readings in {base}: it lies inside the project, "
+                       f"where anyone who changes the project could plant one; set {ENV} to a "
+                       "folder outside it")
+            return None
+    except ValueError:
+        pass  # other drives (Windows): not inside
     root = project_root / "source" / name
     digest = hashlib.sha256(_code())
     digest.update(f"\0campaign {name}\0".encode("utf-8", "surrogateescape"))
@@ -122,6 +132,15 @@ def inputs_key(project_root: Path, name: str) -> str | None:
         log.debug("not caching campaign %s: %s", name, exc)
         return None
     return digest.hexdigest()
+
+
+_WARNED: set[str] = set()
+
+
+def _warn_once(text: str) -> None:
+    if text not in _WARNED:
+        _WARNED.add(text)
+        log.warning("%s", text)
 
 
 # ---------------------------------------------------------------------------- the value
