@@ -177,12 +177,17 @@ def test_a_copy_of_the_project_shares_the_reading_with_its_own_folder(demo, tmp_
 def test_at_most_max_entries_are_kept_least_recently_used_first(demo, monkeypatch,
                                                                 campaign_cache):
     monkeypatch.setattr(cache, "MAX_ENTRIES", 2)
+    campaign_cache.mkdir(parents=True)
+    mine = [campaign_cache / "notes.json", campaign_cache / ("0" * 63 + ".json")]
+    for path in mine:  # a user's files in a folder they chose: never deleted
+        path.write_text("{}")
     leaflet = demo / "source" / "demo" / "leaflet.md"
     base = leaflet.read_text()
     for i in range(4):
         leaflet.write_text(base + f"\nParagraph {i}.\n")
         read_campaign(demo, "demo")
-    assert len(_entries(campaign_cache)) == 2
+    assert len(_entries(campaign_cache)) == 2 + len(mine)
+    assert all(path.exists() for path in mine)
     latest = cache.inputs_key(demo, "demo")
     assert (campaign_cache / f"{latest}.json").is_file()  # the newest reading is kept
 

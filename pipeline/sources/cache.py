@@ -27,6 +27,7 @@ import importlib.util
 import json
 import logging
 import os
+import re
 import stat
 import sys
 from pathlib import Path
@@ -51,6 +52,7 @@ _FACTORIES = {name: [(f.name, f.default_factory) for f in dataclasses.fields(cls
                      if f.default_factory is not dataclasses.MISSING]
               for name, cls in _CLASSES.items()}
 _FORMAT = 1
+_ENTRY_NAME = re.compile(r"[0-9a-f]{64}\.json")  # what _path names an entry
 
 
 def folder() -> Path | None:
@@ -264,11 +266,12 @@ def save(key: str, campaign: Campaign, warnings: list[str]) -> None:
 
 
 def _evict(base: Path) -> None:
-    """Keep at most MAX_ENTRIES readings: the least recently used go first."""
+    """Keep at most MAX_ENTRIES readings: the least recently used go first. Only files named
+    as this module names them are ever deleted (the folder may be one a user chose)."""
     entries = []
     with os.scandir(base) as found:
         for item in found:
-            if item.name.endswith(".json") and item.is_file(follow_symlinks=False):
+            if _ENTRY_NAME.fullmatch(item.name) and item.is_file(follow_symlinks=False):
                 entries.append((item.stat(follow_symlinks=False).st_mtime_ns, item.path))
     for _, old in sorted(entries)[:max(0, len(entries) - MAX_ENTRIES)]:
         try:
