@@ -33,6 +33,7 @@ import sys
 from pathlib import Path
 
 from pipeline import __version__, model
+from pipeline.errors import log_once
 from pipeline.model import Campaign
 
 log = logging.getLogger(__name__)
@@ -113,9 +114,9 @@ def inputs_key(project_root: Path, name: str) -> str | None:
     try:
         real = os.path.realpath(project_root)
         if os.path.commonpath([os.path.realpath(base), real]) == real:
-            _warn_once(f"not caching campaign readings in {base}: it lies inside the project, "
-                       f"where anyone who changes the project could plant one; set {ENV} to a "
-                       "folder outside it")
+            log_once(log, [f"not caching campaign readings in {base}: it lies inside the "
+                           "project, where anyone who changes the project could plant one; "
+                           f"set {ENV} to a folder outside it"])
             return None
     except ValueError:
         pass  # other drives (Windows): not inside
@@ -134,15 +135,6 @@ def inputs_key(project_root: Path, name: str) -> str | None:
         log.debug("not caching campaign %s: %s", name, exc)
         return None
     return digest.hexdigest()
-
-
-_WARNED: set[str] = set()
-
-
-def _warn_once(text: str) -> None:
-    if text not in _WARNED:
-        _WARNED.add(text)
-        log.warning("%s", text)
 
 
 # ---------------------------------------------------------------------------- the value
