@@ -141,6 +141,56 @@ def calibrate(v1: Path, plan, picks: list[tuple[int, int]], saved: Path, data: d
     return runs
 
 
+def build_all(v1: Path, plan, n: int, saved: Path, data: dict) -> dict:
+    """Every shard K/N built end to end in turn, each in its own copy as a CI runner would
+    (MEASURED), then one real merge of all N outputs into a fresh copy (MEASURED). Each shard's
+    result is saved as soon as it is known, so an interrupted run goes on where it stopped."""
+    from pipeline.plan import partition
+
+    full = data.setdefault("full", {}).setdefault(str(n), {"shards": []})
+    full.setdefault("started", time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+    shares = partition(plan.units, n)
+    for k in range(1, n + 1):
+        if any(r["shard"] == k for r in full["shards"]):
+            continue
+        share = shares[k - 1]
+        project = fresh_copy(v1, f"all-{k}-of-{n}")
+        print(f"shard {k}/{n}: {len(share)} units, load {load()}", flush=True)
+        run = timed(project, "build", "--allow-incomplete", "--jobs", "2", "--shard", f"{k}/{n}")
+        if run["exit"] not in (0, 1):
+            raise SystemExit(f"shard {k}/{n} failed:\n{run['stderr'][-3000:]}")
+        times = unit_times(run["stdout"])
+        full["shards"].append({
+            "shard": k, "seconds": run["seconds"], "rss_mib": run["rss_mib"],
+            "load": run["load"], "units": len(share), "built": len(times),
+            "failed": run["stdout"].count(" failed "), "exit": run["exit"],
+            "unit_seconds": sum(times.values()),
+            "weight": sum(u.cost.weight for u in share), "times": times,
+            "output": str(project / "output"),
+            "finished": time.strftime("%H:%M UTC", time.gmtime())})
+        saved.write_text(json.dumps(data, indent=1))
+        print(f"  {run['seconds']:.0f} s, {len(times)} units built, {run['rss_mib']} MiB, "
+              f"load {run['load']}", flush=True)
+    if "merge" not in full:
+        target = fresh_copy(v1, f"all-merge-{n}")
+        outputs = [r["output"] for r in sorted(full["shards"], key=lambda r: r["shard"])]
+        print(f"merge of {n} shards, load {load()}", flush=True)
+        run = timed(target, "merge", *outputs)
+        if run["exit"] != 0:
+            raise SystemExit(f"merge failed:\n{run['stderr'][-3000:]}")
+        merged = target / "output"
+        full["merge"] = {"seconds": run["seconds"], "rss_mib": run["rss_mib"],
+                         "load": run["load"],
+                         "files": sum(1 for p in merged.rglob("*") if p.is_file()),
+                         "bytes": sum(p.stat().st_size for p in merged.rglob("*")
+                                      if p.is_file())}
+        full["machine"] = (f"{os.cpu_count()} CPUs ({platform.processor() or platform.machine()})"
+                           f", Python {platform.python_version()}")
+        saved.write_text(json.dumps(data, indent=1))
+        print(f"  merge {run['seconds']:.0f} s, {run['rss_mib']} MiB", flush=True)
+    return full
+
+
 def merge_small() -> dict:
     """A real merge: the small corpus built as 4 shards (MEASURED), and a plain build."""
     v1 = corpus.build("small") / "v1"
@@ -206,8 +256,6 @@ def merge_large(v1: Path, outputs: list[str]) -> dict:
 def predict(parts: dict, runs: list[dict], plan) -> dict:
     """Each N's longest shard from the calibration (PREDICTED), and the check of the model
     on the measured shards (each predicted from the other's seconds per cost unit)."""
-    from pipeline.plan import partition
-
     per_weight = sum(r["unit_seconds"] for r in runs) / sum(r["weight"] for r in runs)
     fixed = statistics.mean(r["seconds"] - r["unit_seconds"] / 2 for r in runs)
     checks = []
@@ -330,6 +378,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--parts", default="partition,calibrate,merge")
     parser.add_argument("--fresh", action="store_true", help="forget earlier calibration runs")
+    parser.add_argument("--count", type=int, default=20,
+                        help="N for --parts all: every shard of N built in turn, then merged")
     args = parser.parse_args(argv)
     parts_asked = args.parts.split(",")
     WORK.mkdir(parents=True, exist_ok=True)
@@ -351,6 +401,8 @@ def main(argv: list[str] | None = None) -> int:
         # shards of different sizes test the model (fixed part + cost x rate) better than two
         # of the same N, and fit in the time the shared machine gives.
         calibrate(v1, plan, [(1, 100), (1, 40)], saved, data)
+    if "all" in parts_asked:
+        build_all(v1, plan, args.count, saved, data)
     if "merge" in parts_asked:
         data["merge_small"] = merge_small()
         biggest = max(data["calibration"], key=lambda r: r["units"])  # shards of two Ns overlap
