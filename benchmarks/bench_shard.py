@@ -54,14 +54,14 @@ def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def timed(project: Path, *args: str) -> dict:
+def timed(project: Path, *args: str, env: dict | None = None) -> dict:
     """One handbill command: wall seconds, peak RSS (MiB, largest process), stdout, stderr."""
     out = WORK / "time.txt"
     before = load()
     started = time.perf_counter()
     run = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", str(out), sys.executable, "-m",
                           "pipeline", "--project", str(project), *args],
-                         capture_output=True, text=True, env=ENV)
+                         capture_output=True, text=True, env=env or ENV)
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "rss_mib": int(out.read_text().split()[-1]) // 1024,
             "exit": run.returncode, "stdout": run.stdout, "stderr": run.stderr,
@@ -155,8 +155,12 @@ def build_all(v1: Path, plan, n: int, saved: Path, data: dict) -> dict:
             continue
         share = shares[k - 1]
         project = fresh_copy(v1, f"all-{k}-of-{n}")
+        # A runner starts without handbill's cache of campaign readings, as a fresh CI job does.
+        cache = WORK / f"cache-{k}-of-{n}"
+        shutil.rmtree(cache, ignore_errors=True)
         print(f"shard {k}/{n}: {len(share)} units, load {load()}", flush=True)
-        run = timed(project, "build", "--allow-incomplete", "--jobs", "2", "--shard", f"{k}/{n}")
+        run = timed(project, "build", "--allow-incomplete", "--jobs", "2", "--shard", f"{k}/{n}",
+                    env={**ENV, "HANDBILL_CACHE_DIR": str(cache)})
         if run["exit"] not in (0, 1):
             raise SystemExit(f"shard {k}/{n} failed:\n{run['stderr'][-3000:]}")
         times = unit_times(run["stdout"])
@@ -174,8 +178,10 @@ def build_all(v1: Path, plan, n: int, saved: Path, data: dict) -> dict:
     if "merge" not in full:
         target = fresh_copy(v1, f"all-merge-{n}")
         outputs = [r["output"] for r in sorted(full["shards"], key=lambda r: r["shard"])]
+        cache = WORK / f"cache-merge-{n}"
+        shutil.rmtree(cache, ignore_errors=True)
         print(f"merge of {n} shards, load {load()}", flush=True)
-        run = timed(target, "merge", *outputs)
+        run = timed(target, "merge", *outputs, env={**ENV, "HANDBILL_CACHE_DIR": str(cache)})
         if run["exit"] != 0:
             raise SystemExit(f"merge failed:\n{run['stderr'][-3000:]}")
         merged = target / "output"
