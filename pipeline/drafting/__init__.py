@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import sys
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -116,21 +117,27 @@ def _draft(cfg: Config, languages: tuple[str, ...], campaigns: tuple[str, ...],
     for name in sorted(set(chosen.values())):
         registry.spec(name)  # an unknown engine is a ConfigError naming the engines
     made: dict[str, object] = {}
-    checked: dict[tuple[str, str, str], HandbillError | None] = {}
+    checked: dict[tuple[str, str, str], Future] = {}
     sizes: dict[str, int | None] = {}
     jobs = []
-    for ref, terms, campaign in targets:
-        if ref.domain not in sizes:
-            sizes[ref.domain] = _template_size(cfg, ref.domain)
-        job = Job(ref.domain, ref.lang, ref.source_language, ref.po, chosen[ref.lang],
-                  terms=terms, campaign=campaign, expected=sizes[ref.domain])
-        jobs.append(job)
-        job.error = _prepare(cfg, job, made, checked)
-    return run(cfg, jobs, dry_run, progress)
+    # An engine's check of a language pair may ask its server (the openai engine's model list,
+    # a remote service's languages): it runs in another thread while the catalogs are read,
+    # and each job waits for it before its first request (runner.run).
+    with ThreadPoolExecutor(4, thread_name_prefix="draft-check") as checks:
+        for ref, terms, campaign in targets:
+            if ref.domain not in sizes:
+                sizes[ref.domain] = _template_size(cfg, ref.domain)
+            job = Job(ref.domain, ref.lang, ref.source_language, ref.po, chosen[ref.lang],
+                      terms=terms, campaign=campaign, expected=sizes[ref.domain])
+            jobs.append(job)
+            job.error = _prepare(cfg, job, made, checked, checks)
+        return run(cfg, jobs, dry_run, progress)
 
 
-def _prepare(cfg: Config, job: Job, made: dict, checked: dict) -> HandbillError | None:
-    """Give `job` its engine (one per name), or say why it cannot be drafted."""
+def _prepare(cfg: Config, job: Job, made: dict, checked: dict, checks: ThreadPoolExecutor
+             ) -> HandbillError | None:
+    """Give `job` its engine (one per name) and the check of its language pair (started, one
+    per pair), or say why it cannot be drafted."""
     if not job.path.exists():
         return CatalogError(f"no {job.lang} catalog for {job.domain}; run `handbill update` "
                             "to create it", cfg.relpath(job.path))
@@ -144,9 +151,15 @@ def _prepare(cfg: Config, job: Job, made: dict, checked: dict) -> HandbillError 
     job.engine = made[job.engine_name]
     key = (job.engine_name, job.source, job.lang)
     if key not in checked:
-        try:
-            job.engine.check(job.source, job.lang)
-            checked[key] = None
-        except HandbillError as exc:
-            checked[key] = exc
-    return checked[key]
+        checked[key] = checks.submit(_check, job.engine, job.source, job.lang)
+    job.checked = checked[key]
+    return None
+
+
+def _check(engine, source: str, target: str) -> HandbillError | None:
+    """The engine's check of source -> target: None, or why it cannot draft it."""
+    try:
+        engine.check(source, target)
+        return None
+    except HandbillError as exc:
+        return exc
