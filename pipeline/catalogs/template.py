@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import __version__
+from pipeline.catalogs import counts
 from pipeline.catalogs.changes import Change, between_entries, first_change
 from pipeline.catalogs.paths import pot_path
 from pipeline.catalogs.pofile import Catalog, Entry, dump_catalog, load_catalog, read_catalog
@@ -90,6 +91,7 @@ def extract(cfg: Config, domains: list[Domain], check: bool = False,
     """
     created = now()
     changed = []
+    sizes = []  # (the template's bytes on disk, its message count): see catalogs.counts
     for domain in domains:
         path = pot_path(cfg, domain.name)
         pot = build_pot(domain, created)
@@ -98,6 +100,8 @@ def extract(cfg: Config, domains: list[Domain], check: bool = False,
         if os.path.lexists(path):  # a symlink out of locales/ or a FIFO is refused
             old = files.read_inside(path, cfg.root, "locales", str(path), CatalogError)
         if old is not None and _same_but_date(old, data):
+            if not check:
+                sizes.append((old, len(pot.messages)))
             continue  # only the creation date would change (Sphinx's should_write rule)
         changed.append(path)
         if check and reasons is not None:
@@ -106,9 +110,11 @@ def extract(cfg: Config, domains: list[Domain], check: bool = False,
             # Not synced to disk: a template is made again from the sources by any extract
             # (as msgmerge and po4a write theirs); an fsync per template was half its cost.
             write_if_changed(path, data, durable=False)
+            sizes.append((data, len(pot.messages)))
             log.info("wrote %s (%d messages)", cfg.relpath(path), len(domain.messages))
         elif fresh is not None:
             fresh[domain.name] = data
+    counts.remember(cfg.root, sizes)
     return changed
 
 

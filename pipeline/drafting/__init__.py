@@ -11,16 +11,19 @@ runner.py (the pool and the saving), cache.py.
 from __future__ import annotations
 
 import gc
+import sys
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Iterator
 
-from pipeline import catalogs
+from pipeline import catalogs, files
 from pipeline.config import Config
 from pipeline.drafting import registry
 from pipeline.drafting.runner import Job, Progress, run
 from pipeline.drafting.summary import CatalogSummary, DraftSummary, Problem
 from pipeline.errors import CatalogError, HandbillError
-from pipeline.catalogs.pofile import read_catalog
+from pipeline.catalogs import counts
+from pipeline.catalogs.pofile import catalog_from_bytes
 from pipeline.model import Campaign
 from pipeline.plan import CatalogRef
 from pipeline.project import load_plan
@@ -45,10 +48,18 @@ def _targets(cfg: Config, languages: tuple[str, ...], campaigns: tuple[str, ...]
 
 
 def _template_size(cfg: Config, domain: str) -> int | None:
-    """How many messages the domain's template holds (a whole catalog holds as many)."""
+    """How many messages the domain's template holds (a whole catalog holds as many): as
+    remembered for these bytes (catalogs.counts), else parsed, and remembered."""
     path = catalogs.pot_path(cfg, domain)
     try:
-        return len(read_catalog(path, cfg.root).messages) if path.exists() else None
+        if not path.exists():
+            return None
+        raw = files.read_inside(path, cfg.root, "locales", str(path), CatalogError)
+        count = counts.remembered(cfg.root, raw)
+        if count is None:
+            count = len(catalog_from_bytes(raw, path).messages)
+            counts.remember(cfg.root, [(raw, count)])
+        return count
     except HandbillError:
         return None  # a broken template is `handbill update`'s to report
 
@@ -61,7 +72,7 @@ def draft(cfg: Config, languages: tuple[str, ...] = (), campaigns: tuple[str, ..
     Writes those catalogs and .handbill/cache/ (nothing when dry_run). Reviewed and fuzzy
     entries are never touched. A language an engine cannot serve fails alone.
     """
-    with _collector_paused():
+    with _collector_paused(), _quick_switches():
         return _draft(cfg, languages, campaigns, engine, dry_run, progress)
 
 
@@ -81,6 +92,24 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+SWITCH_SECONDS = 0.0005
+
+
+@contextmanager
+def _quick_switches() -> Iterator[None]:
+    """The interpreter's thread switch interval at most 0.5 ms during the stage (5 ms by
+    default), then as it was. A drafting thread gives up the GIL at every socket call, and
+    takes it back behind whichever thread is checking or laying out drafts: up to a whole
+    interval each time, several times a request. At 5 ms the first round's requests took
+    59-97 ms against a server answering after 50."""
+    was = sys.getswitchinterval()
+    sys.setswitchinterval(min(was, SWITCH_SECONDS))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(was)
+
+
 def _draft(cfg: Config, languages: tuple[str, ...], campaigns: tuple[str, ...],
            engine: str | None, dry_run: bool, progress: Progress | None) -> DraftSummary:
     targets = _targets(cfg, tuple(languages), tuple(campaigns))
@@ -88,21 +117,27 @@ def _draft(cfg: Config, languages: tuple[str, ...], campaigns: tuple[str, ...],
     for name in sorted(set(chosen.values())):
         registry.spec(name)  # an unknown engine is a ConfigError naming the engines
     made: dict[str, object] = {}
-    checked: dict[tuple[str, str, str], HandbillError | None] = {}
+    checked: dict[tuple[str, str, str], Future] = {}
     sizes: dict[str, int | None] = {}
     jobs = []
-    for ref, terms, campaign in targets:
-        if ref.domain not in sizes:
-            sizes[ref.domain] = _template_size(cfg, ref.domain)
-        job = Job(ref.domain, ref.lang, ref.source_language, ref.po, chosen[ref.lang],
-                  terms=terms, campaign=campaign, expected=sizes[ref.domain])
-        jobs.append(job)
-        job.error = _prepare(cfg, job, made, checked)
-    return run(cfg, jobs, dry_run, progress)
+    # An engine's check of a language pair may ask its server (the openai engine's model list,
+    # a remote service's languages): it runs in another thread while the catalogs are read,
+    # and each job waits for it before its first request (runner.run).
+    with ThreadPoolExecutor(4, thread_name_prefix="draft-check") as checks:
+        for ref, terms, campaign in targets:
+            if ref.domain not in sizes:
+                sizes[ref.domain] = _template_size(cfg, ref.domain)
+            job = Job(ref.domain, ref.lang, ref.source_language, ref.po, chosen[ref.lang],
+                      terms=terms, campaign=campaign, expected=sizes[ref.domain])
+            jobs.append(job)
+            job.error = _prepare(cfg, job, made, checked, checks)
+        return run(cfg, jobs, dry_run, progress)
 
 
-def _prepare(cfg: Config, job: Job, made: dict, checked: dict) -> HandbillError | None:
-    """Give `job` its engine (one per name), or say why it cannot be drafted."""
+def _prepare(cfg: Config, job: Job, made: dict, checked: dict, checks: ThreadPoolExecutor
+             ) -> HandbillError | None:
+    """Give `job` its engine (one per name) and the check of its language pair (started, one
+    per pair), or say why it cannot be drafted."""
     if not job.path.exists():
         return CatalogError(f"no {job.lang} catalog for {job.domain}; run `handbill update` "
                             "to create it", cfg.relpath(job.path))
@@ -116,9 +151,15 @@ def _prepare(cfg: Config, job: Job, made: dict, checked: dict) -> HandbillError 
     job.engine = made[job.engine_name]
     key = (job.engine_name, job.source, job.lang)
     if key not in checked:
-        try:
-            job.engine.check(job.source, job.lang)
-            checked[key] = None
-        except HandbillError as exc:
-            checked[key] = exc
-    return checked[key]
+        checked[key] = checks.submit(_check, job.engine, job.source, job.lang)
+    job.checked = checked[key]
+    return None
+
+
+def _check(engine, source: str, target: str) -> HandbillError | None:
+    """The engine's check of source -> target: None, or why it cannot draft it."""
+    try:
+        engine.check(source, target)
+        return None
+    except HandbillError as exc:
+        return exc

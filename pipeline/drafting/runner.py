@@ -52,6 +52,8 @@ class Job:
     campaign: Campaign | None = None  # None for the ui domain
     expected: int | None = None  # messages in its template: a catalog with fewer is half-saved
     error: HandbillError | None = None
+    # The engine's check of the language pair, running meanwhile: None (fine) or why not.
+    checked: Future | None = None
 
 
 @dataclass
@@ -93,7 +95,7 @@ def run(cfg: Config, jobs: list[Job], dry_run: bool = False,
             cs = CatalogSummary(job.domain, job.lang, job.engine_name, cfg.relpath(job.path))
             summary.catalogs.append(cs)
             if job.error is not None:
-                cs.error = str(job.error) if job.error.path else f"{cs.path}: {job.error}"
+                cs.error = _said(job.error, cs.path)
                 continue
             try:
                 if not dry_run:
@@ -103,6 +105,10 @@ def run(cfg: Config, jobs: list[Job], dry_run: bool = False,
                 nplurals = catalogs.plural_count(snapshot.catalog)
             except HandbillError as exc:
                 cs.error = str(exc)
+                continue
+            problem = job.checked.result() if job.checked is not None else None
+            if problem is not None:  # the engine cannot draft this pair
+                cs.error = _said(problem, cs.path)
                 continue
             messages = snapshot.catalog.messages
             todo = [e for e in messages if needs_draft(e)]
@@ -120,6 +126,10 @@ def run(cfg: Config, jobs: list[Job], dry_run: bool = False,
         else:
             summary.interrupted = _execute(cfg, states, cache, stop, progress)
     return summary
+
+
+def _said(error: HandbillError, path: str) -> str:
+    return str(error) if error.path else f"{path}: {error}"
 
 
 def _plan(states: list[_State]) -> None:
@@ -169,6 +179,11 @@ def _submit(states: list[_State], finished: queue.SimpleQueue, width: int
     # after the checks of the previous chunk (8 workers answered together took turns).
     finishers = ThreadPoolExecutor(max((s.job.engine.concurrency for s in states), default=1),
                                    thread_name_prefix="draft-finish")
+    # The first round (one chunk per worker of an engine) is prepared here, each just before
+    # it is handed over: its requests then leave one after another, where workers preparing
+    # their own first chunks at once (in turns, for the GIL) sent the last one ~15 ms after
+    # the first, and every later request of that worker as late.
+    ahead: dict[int, int] = {}
     chunks = []
     for state in states:
         engine = state.job.engine
@@ -183,6 +198,9 @@ def _submit(states: list[_State], finished: queue.SimpleQueue, width: int
                               ).append(entry)
         for entries in _chunks(list(groups.values()), engine):
             chunk = _Chunk(state.drafting, entries)
+            if ahead.get(id(engine), 0) < engine.concurrency:
+                ahead[id(engine)] = ahead.get(id(engine), 0) + 1
+                chunk.sent()
             future = pool.submit(chunk.ask)
             future.add_done_callback(partial(_then_finish, finishers, finished, state, width))
             chunks.append(chunk)

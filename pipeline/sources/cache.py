@@ -105,21 +105,32 @@ def _entry(digest, path: Path, shown: str) -> None:
         digest.update(f"{shown}\0mode {stat.S_IFMT(info.st_mode)}\0".encode())
 
 
-def inputs_key(project_root: Path, name: str) -> str | None:
-    """The key of campaign `name` as its files are now; None when caching is off or a file
-    cannot be read (read_campaign then reads, and reports, as without a cache)."""
+def usable_folder(project_root: Path, sub: str = "campaigns",
+                  what: str = "campaign readings") -> Path | None:
+    """The cache folder (`sub` beside the campaign readings), or None when caching is off or
+    the folder lies inside the project (then a warning, once): what anyone who changes the
+    project can write, they could plant there."""
     base = folder()
     if base is None:
         return None
+    base = base.with_name(sub)
     try:
         real = os.path.realpath(project_root)
         if os.path.commonpath([os.path.realpath(base), real]) == real:
-            log_once(log, [f"not caching campaign readings in {base}: it lies inside the "
-                           "project, where anyone who changes the project could plant one; "
-                           f"set {ENV} to a folder outside it"])
+            log_once(log, [f"not caching {what} in {base}: it lies inside the project, "
+                           "where anyone who changes the project could plant one; set "
+                           f"{ENV} to a folder outside it"])
             return None
     except ValueError:
         pass  # other drives (Windows): not inside
+    return base
+
+
+def inputs_key(project_root: Path, name: str) -> str | None:
+    """The key of campaign `name` as its files are now; None when caching is off or a file
+    cannot be read (read_campaign then reads, and reports, as without a cache)."""
+    if usable_folder(project_root) is None:
+        return None
     root = project_root / "source" / name
     digest = hashlib.sha256(_code())
     digest.update(f"\0campaign {name}\0".encode("utf-8", "surrogateescape"))
