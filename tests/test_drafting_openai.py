@@ -309,3 +309,44 @@ def test_a_proxy_from_the_environment_is_used_unless_no_proxy_covers_the_host(tm
     assert _proxy("http://model.invalid/v1") == proxy
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,.invalid")
     assert _proxy(server.url) is None and _proxy("http://model.invalid/v1") is None
+
+
+def test_the_engine_checks_its_languages_while_the_catalogs_are_read(tmp_path, server,
+                                                                      monkeypatch):
+    # The openai engine's check asks the server for its models (GET /models): that wait
+    # overlaps with reading the catalogs rather than coming before it; a pair the engine
+    # cannot serve still fails alone, naming its catalog, and nothing is written to it.
+    from pipeline.drafting import catalogfile
+    from pipeline.drafting.openai import OpenAIEngine
+    from pipeline.errors import EngineError
+
+    events, refuse = [], []
+    real_check, real_read = OpenAIEngine.check, catalogfile.read_whole
+
+    def slow_check(self, source, target):
+        events.append(("check", threading.current_thread().name))
+        time.sleep(0.3)
+        real_check(self, source, target)
+        if refuse:
+            raise EngineError("openai: this model does not write Spanish")
+        events.append(("checked",))
+
+    def read(*args, **kwargs):
+        events.append(("read",))
+        return real_read(*args, **kwargs)
+
+    monkeypatch.setattr(OpenAIEngine, "check", slow_check)
+    monkeypatch.setattr(catalogfile, "read_whole", read)
+    cli = project(tmp_path / "p", server)
+    po = tmp_path / "p" / "locales" / "es" / "LC_MESSAGES" / "demo.po"
+    before = po.read_bytes()
+    refuse.append(True)
+    result = cli("draft", "--campaign", "demo", expect=1)
+    assert "demo.po: openai: this model does not write Spanish" in result.stdout + result.stderr
+    assert po.read_bytes() == before and server.requests == 0
+    refuse.clear()
+    events.clear()
+    result = cli("draft", "--campaign", "demo")
+    assert "11 drafted" in result.stdout
+    assert events[0][0] == "check" and events[0][1].startswith("draft-check")
+    assert events.index(("read",)) < events.index(("checked",))  # read while it was checking

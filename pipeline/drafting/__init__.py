@@ -122,8 +122,10 @@ def _draft(cfg: Config, languages: tuple[str, ...], campaigns: tuple[str, ...],
     jobs = []
     # An engine's check of a language pair may ask its server (the openai engine's model list,
     # a remote service's languages): it runs in another thread while the catalogs are read,
-    # and each job waits for it before its first request (runner.run).
-    with ThreadPoolExecutor(4, thread_name_prefix="draft-check") as checks:
+    # and each job waits for it before its first request (runner.run). Not waited for on the
+    # way out: after Ctrl-C, a check still waiting for its server is left to its timeout.
+    checks = ThreadPoolExecutor(4, thread_name_prefix="draft-check")
+    try:
         for ref, terms, campaign in targets:
             if ref.domain not in sizes:
                 sizes[ref.domain] = _template_size(cfg, ref.domain)
@@ -132,6 +134,8 @@ def _draft(cfg: Config, languages: tuple[str, ...], campaigns: tuple[str, ...],
             jobs.append(job)
             job.error = _prepare(cfg, job, made, checked, checks)
         return run(cfg, jobs, dry_run, progress)
+    finally:
+        checks.shutdown(wait=False, cancel_futures=True)
 
 
 def _prepare(cfg: Config, job: Job, made: dict, checked: dict, checks: ThreadPoolExecutor
