@@ -149,17 +149,20 @@ def calibrate(v1: Path, plan, picks: list[tuple[int, int]], saved: Path, data: d
     return runs
 
 
-def build_all(v1: Path, plan, n: int, saved: Path, data: dict, build: bool = True) -> dict:
+def build_all(v1: Path, plan, n: int, saved: Path, data: dict, build: bool = True,
+              only: set[int] | None = None) -> dict:
     """Every shard K/N built end to end in turn, each in its own copy as a CI runner would
     (MEASURED), then one real merge of all N outputs into a fresh copy (MEASURED). Each shard's
-    result is saved as soon as it is known, so an interrupted run goes on where it stopped."""
+    result is saved as soon as it is known, so an interrupted run goes on where it stopped.
+    `only`: build just these shards (a check of the derived figures at another N)."""
     from pipeline.plan import partition
 
     full = data.setdefault("full", {}).setdefault(str(n), {"shards": []})
     full.setdefault("started", time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
     shares = partition(plan.units, n)
     for k in range(1, n + 1):
-        if any(r["shard"] == k for r in full["shards"]) or not build:
+        if any(r["shard"] == k for r in full["shards"]) or not build or (
+                only is not None and k not in only):
             continue
         share = shares[k - 1]
         project = fresh_copy(v1, f"all-{k}-of-{n}")
@@ -183,6 +186,8 @@ def build_all(v1: Path, plan, n: int, saved: Path, data: dict, build: bool = Tru
         saved.write_text(json.dumps(data, indent=1))
         print(f"  {run['seconds']:.0f} s, {len(times)} units built, {run['rss_mib']} MiB, "
               f"load {run['load']}", flush=True)
+    if only is not None:
+        return full
     if len(full["shards"]) < n:  # not every shard built: the merge's parts, as merge_large
         if "merge_parts" not in full:
             outputs = [r["output"] for r in full["shards"]]
@@ -424,6 +429,28 @@ def derive(full: dict, plan, counts=COUNTS) -> dict:
     return {"fixed": fixed, "rows": rows, "measured": measured}
 
 
+def other_counts(data: dict, n: int, derived: dict, runs: list[dict]) -> list[str]:
+    """Report lines for shards of other N built end to end (--only): each against the wall
+    derived for it from the run of N, and the render cost of a unit in each."""
+    lines = []
+    per_unit = sum(r["unit_seconds"] for r in runs) / max(sum(r["built"] for r in runs), 1)
+    for count, other in sorted(data.get("full", {}).items(), key=lambda kv: int(kv[0])):
+        c = int(count)
+        if c == n or not other["shards"] or c not in derived["rows"]:
+            continue
+        for r in sorted(other["shards"], key=lambda r: r["shard"]):
+            d = derived["rows"][c]["walls"][r["shard"] - 1]
+            lines.append(
+                f"- **Check at N = {c}: shard {r['shard']}/{c} built end to end** "
+                f"({r['built']:,} units, {r['finished']}): {r['seconds']:.0f} s measured "
+                f"against {d:.0f} s derived from the N = {n} run "
+                f"({100 * (d - r['seconds']) / r['seconds']:+.1f}%), peak RSS {r['rss_mib']} "
+                f"MiB, load {r['load']}. A unit there cost "
+                f"{r['unit_seconds'] / max(r['built'], 1):.2f} s of render time, against "
+                f"{per_unit:.2f} s in the shards of N = {n}.")
+    return lines
+
+
 def report_all(data: dict, n: int, plan) -> str:
     """RESULTS-shard.md from a run of the shards of N (--parts all): every shard built end to
     end, or as many as the time allowed (the rest derived); the earlier prediction below it
@@ -523,6 +550,7 @@ def report_all(data: dict, n: int, plan) -> str:
               "load the fonts of the 90-odd languages every shard holds (a Khmer, Lao or "
               "Myanmar unit that loads them took 10-30 s), and some shards ran beside other "
               "work.",
+              *other_counts(data, n, derived, runs),
               "- CI runner set-up (checkout, apt-get, pip install: ~1-2 minutes on GitHub's "
               "runners, not measurable here) adds the same to every N.", "",
               "| shard | units | built | wall | render seconds (sum over units) | derived wall | "
@@ -547,6 +575,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fresh", action="store_true", help="forget earlier calibration runs")
     parser.add_argument("--count", type=int, default=20,
                         help="N for --parts all: every shard of N built in turn, then merged")
+    parser.add_argument("--only", help="--parts all: build only these shards of N (e.g. 1): "
+                        "a check of the figures derived from another N's run; no merge")
+    parser.add_argument("--report", type=int, default=None,
+                        help="--parts all: the N whose run RESULTS-shard.md reports (default "
+                             "--count)")
     parser.add_argument("--no-build", action="store_true",
                         help="--parts all: build no more shards; report what was built")
     args = parser.parse_args(argv)
@@ -571,8 +604,9 @@ def main(argv: list[str] | None = None) -> int:
         # of the same N, and fit in the time the shared machine gives.
         calibrate(v1, plan, [(1, 100), (1, 40)], saved, data)
     if "all" in parts_asked:
-        build_all(v1, plan, args.count, saved, data, build=not args.no_build)
-        (HERE / "RESULTS-shard.md").write_text(report_all(data, args.count, plan))
+        only = {int(k) for k in args.only.split(",")} if args.only else None
+        build_all(v1, plan, args.count, saved, data, build=not args.no_build, only=only)
+        (HERE / "RESULTS-shard.md").write_text(report_all(data, args.report or args.count, plan))
         print((HERE / "RESULTS-shard.md").read_text())
     if "merge" in parts_asked:
         data["merge_small"] = merge_small()
