@@ -91,6 +91,16 @@ def _git(root: Path, *args: str) -> str | None:
     return out.stdout.strip() if out.returncode == 0 else None
 
 
+@functools.lru_cache(maxsize=64)
+def in_git(root: Path) -> bool:
+    """Whether the project belongs to a git checkout: its handbill.toml is tracked there. A
+    project inside another checkout's ignored or untracked folder (a copy made in a scratch
+    folder of some repository) does not: that checkout's revision says nothing about it, and
+    it moves with commits the project never saw (two shards built in two such copies would
+    name different revisions)."""
+    return _git(root, "ls-files", "--error-unmatch", "--", CONFIG_NAME) is not None
+
+
 def project_inputs(cfg: Config, options: object, hasher: Hasher | None = None) -> dict[str, str]:
     """Every input of a build of the project, one hash per kind (see INPUTS): handbill's code,
     the settings (handbill.toml, SOURCE_DATE_EPOCH), the build's options, handbill's templates,
@@ -100,9 +110,11 @@ def project_inputs(cfg: Config, options: object, hasher: Hasher | None = None) -
     settings = {"config": hasher.file(cfg.root / CONFIG_NAME),
                 "SOURCE_DATE_EPOCH": source_date_epoch()}
     given = dataclasses.asdict(options) if dataclasses.is_dataclass(options) else repr(options)
-    revision = _git(cfg.root, "rev-parse", "HEAD")
-    dirty = _git(cfg.root, "status", "--porcelain", "--", "source", "locales", CONFIG_NAME)
-    date = _git(cfg.root, "log", "-1", "--format=%ct")
+    revision = dirty = date = None
+    if in_git(cfg.root):
+        revision = _git(cfg.root, "rev-parse", "HEAD")
+        dirty = _git(cfg.root, "status", "--porcelain", "--", "source", "locales", CONFIG_NAME)
+        date = _git(cfg.root, "log", "-1", "--format=%ct")
     return {
         "handbill": code_fingerprint(),
         "settings": _hash(settings),

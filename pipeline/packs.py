@@ -21,6 +21,7 @@ from pipeline import __version__
 from pipeline.config import Config, build_moment, source_date_epoch
 from pipeline.errors import HandbillError
 from pipeline.files import check_output_folder, read_regular, write_if_changed
+from pipeline.inputs import in_git
 from pipeline.names import locale_of, validate_campaign, validate_language
 from pipeline.plan import Unit, pack_path, unit_dir
 from pipeline.records import CatalogCounts, RenderRecord
@@ -50,7 +51,10 @@ def language_info(lang: str) -> dict:
 
 
 def source_revision(root: Path) -> str | None:
-    """The git commit of the project, with `-dirty` if sources or catalogs have changes."""
+    """The git commit of the project, with `-dirty` if sources or catalogs have changes;
+    None outside a checkout that tracks it (inputs.in_git)."""
+    if not in_git(root):
+        return None
     try:
         head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
                               text=True, timeout=10)
@@ -92,17 +96,19 @@ def build_time(root: Path, inputs: list[Path]) -> dt.datetime:
     """When the pack's inputs last changed, so the same input gives the same bytes.
 
     The reproducible-builds convention: SOURCE_DATE_EPOCH if set, else the time of the last
-    commit when the project is a git checkout, else the newest input file's modification time.
+    commit when the project is a git checkout (inputs.in_git), else the newest input file's
+    modification time.
     """
     if source_date_epoch() is not None:  # validated: a malformed one is a ConfigError
         return build_moment()
-    try:
-        out = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True,
-                             text=True, timeout=10)
-        if out.returncode == 0 and out.stdout.strip().isdigit():
-            return dt.datetime.fromtimestamp(int(out.stdout.strip()), dt.timezone.utc)
-    except (OSError, subprocess.SubprocessError):
-        pass
+    if in_git(root):
+        try:
+            out = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root,
+                                 capture_output=True, text=True, timeout=10)
+            if out.returncode == 0 and out.stdout.strip().isdigit():
+                return dt.datetime.fromtimestamp(int(out.stdout.strip()), dt.timezone.utc)
+        except (OSError, subprocess.SubprocessError):
+            pass
     newest = max((p.stat().st_mtime for p in inputs if p.exists()), default=0)
     return dt.datetime.fromtimestamp(int(newest), dt.timezone.utc)
 

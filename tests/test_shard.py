@@ -4,8 +4,10 @@ give the same bytes as one plain build; merge refuses shards that do not belong 
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -294,3 +296,57 @@ def test_merge_takes_the_shards_build_options_and_refuses_mixed_ones(tmp_path, m
     plain = copy_project(project, tmp_path / "plain")
     Cli(plain)("build", "--allow-incomplete")
     assert tree(merged / "output") == tree(plain / "output")
+
+
+def _git(cwd: Path, *args: str) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@localhost",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@localhost",
+           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def _revision(root: Path) -> str:
+    from pipeline.config import load_config
+    from pipeline.inputs import project_inputs
+
+    return project_inputs(load_config(root), None)["revision"]
+
+
+def test_a_project_names_the_commit_of_the_checkout_that_tracks_it_and_no_other(
+        tmp_path, monkeypatch):
+    """A project tracked by a checkout stamps its commit (-dirty once its catalogs change); a
+    copy of it made in an ignored folder of some checkout (a scratch copy, a benchmark's
+    runner) stamps none: that checkout's HEAD moved with every commit there, and two shards
+    built in two such copies a commit apart could not be merged."""
+    from pipeline.packs import build_time, source_revision
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    repo = tmp_path / "repo"
+    project = write_demo(repo / "campaigns")
+    (repo / ".gitignore").write_text("scratch/\n")
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "campaigns", "--date", "2022-02-25T12:00:00Z")
+    head = _git(repo, "rev-parse", "HEAD")
+    assert _revision(project).startswith(f"{head}@")
+    assert source_revision(project) == head
+    (project / "source" / "demo" / "posts.yml").open("a").write("\n")
+    assert source_revision(project) == f"{head}-dirty"
+    assert _revision(project).startswith(f"{head}-dirty@")
+
+    copies = []
+    for name in ("runner-1", "runner-2"):
+        copy = repo / "scratch" / name
+        shutil.copytree(project, copy)
+        copies.append(copy)
+        assert _revision(copy) == "-", name
+        assert source_revision(copy) is None
+        # Not the checkout's commit time: the newest input's time, as outside any checkout.
+        stamp = 1_600_000_000
+        os.utime(copy / "handbill.toml", (stamp, stamp))
+        assert build_time(copy, [copy / "handbill.toml"]).timestamp() == stamp
+        (repo / "note.txt").write_text(name)  # the checkout moves on between the two shards
+        _git(repo, "add", "note.txt")
+        _git(repo, "commit", "-q", "-m", name)
+    assert _revision(copies[0]) == _revision(copies[1]) == "-"
