@@ -109,6 +109,15 @@ def fresh_copy(source: Path, name: str) -> Path:
     shutil.copy(source / "handbill.toml", target)
     shutil.copytree(source / "source", target / "source")
     shutil.copytree(source / "locales", target / "locales")
+    # Its own repository, at the same commit as every other copy (the same tree, author and
+    # dates), as CI runners check out one commit: a build stamps the project's git revision,
+    # and a copy without one of its own took the enclosing checkout's HEAD, which moves as the
+    # lead commits (the 2026-11-30 run's shards named six revisions; see RESULTS-shard.md).
+    git = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@localhost",
+           "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@localhost",
+           "GIT_AUTHOR_DATE": "2022-02-25T12:00:00Z", "GIT_COMMITTER_DATE": "2022-02-25T12:00:00Z"}
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "corpus"]):
+        subprocess.run(["git", *args], cwd=target, env=git, check=True, capture_output=True)
     return target
 
 
@@ -479,10 +488,9 @@ def report_all(data: dict, n: int, plan) -> str:
     mark = "M" if complete or longest["seconds"] >= own["longest"] else "D"
     lines = ["# Sharded builds: the large corpus on N runners (#18.6a, 6d)", "",
              f"Run {full['started']} to {runs[-1]['finished']}, on "
-             f"{full.get('machine', '2 CPUs (x86_64), Python 3.11.7')}. Alongside, at times: "
-             "the lead's editing, one test-suite run and short drafting benchmarks (the load "
-             "averages are given with each shard; one pause between two shards, never during "
-             "one, for a calm drafting benchmark).", "",
+             f"{full.get('machine', '2 CPUs (x86_64), Python 3.11.7')}. "
+             # What else ran meanwhile, written into the saved run by whoever ran it.
+             + full.get("alongside", "The load averages are given with each shard."), "",
              f"Large corpus: {len(plan.units):,} units (100 campaigns x 101 languages), as "
              f"N = {n} shards, **each built end to end in turn**, each in its own copy of the "
              "project with an empty campaign cache as a fresh CI runner has (`build --shard "
@@ -525,7 +533,9 @@ def report_all(data: dict, n: int, plan) -> str:
               f"Checked on the measured shards of N = {n}: derived against measured wall, "
               f"{min(errors):+.1f}% to {max(errors):+.1f}%.",
               "- Merge: " + (f"measured, {full['merge']['seconds']:.0f} s, "
-                             f"{full['merge']['rss_mib']} MiB, {full['merge']['files']:,} files."
+                             f"{full['merge']['rss_mib']} MiB, {full['merge']['files']:,} files"
+                             f" ({full['merge']['bytes'] / 1e9:.1f} GB), load "
+                             f"{full['merge']['load']}. {full['merge'].get('note', '')}"
                              if "merge" in full else
                              f"(P) the merge command until its check (it refuses: shards are "
                              f"missing) {parts['seconds']:.1f} s (M), merge's own copy of the "
