@@ -438,6 +438,19 @@ def derive(full: dict, plan, counts=COUNTS) -> dict:
     return {"fixed": fixed, "rows": rows, "measured": measured}
 
 
+def checks(data: dict, n: int, derived: dict) -> list[tuple[int, int, float]]:
+    """(N, K, % the derived wall is off) for every shard K of another N built (--only)."""
+    out = []
+    for count, other in sorted(data.get("full", {}).items(), key=lambda kv: int(kv[0])):
+        c = int(count)
+        if c == n or c not in derived["rows"]:
+            continue
+        for r in sorted(other["shards"], key=lambda r: r["shard"]):
+            d = derived["rows"][c]["walls"][r["shard"] - 1]
+            out.append((c, r["shard"], 100 * (d - r["seconds"]) / r["seconds"]))
+    return out
+
+
 def other_counts(data: dict, n: int, derived: dict, runs: list[dict]) -> list[str]:
     """Report lines for shards of other N built end to end (--only): each against the wall
     derived for it from the run of N, and the render cost of a unit in each."""
@@ -456,7 +469,10 @@ def other_counts(data: dict, n: int, derived: dict, runs: list[dict]) -> list[st
                 f"({100 * (d - r['seconds']) / r['seconds']:+.1f}%), peak RSS {r['rss_mib']} "
                 f"MiB, load {r['load']}. A unit there cost "
                 f"{r['unit_seconds'] / max(r['built'], 1):.2f} s of render time, against "
-                f"{per_unit:.2f} s in the shards of N = {n}.")
+                f"{per_unit:.2f} s in the shards of N = {n}"
+                + (": a unit costs less in a larger shard, so the derived walls of N below "
+                   f"{n} are likely upper bounds, and so is the speed-up of N = {n} over N = 1."
+                   if d > r["seconds"] else "."))
     return lines
 
 
@@ -505,7 +521,9 @@ def report_all(data: dict, n: int, plan) -> str:
              f"{merge:.0f} s ({merge_mark}) = **{wall:.0f} s ({wall / 60:.1f} min)** | reported"
              + ("" if complete else f"; {len(runs)} of {n} shards measured") + " |",
              "| 6a: N = " + ", ".join(str(c) for c in COUNTS if c != n) + " | derived from "
-             "the measured units' render times (D), table below | reported; not built end to "
+             "the measured units' render times (D), table below"
+             + "".join(f"; checked by shard {k}/{c} built end to end (derived {e:+.1f}%)"
+                       for c, k, e in checks(data, n, derived)) + " | reported; not built end to "
              "end |",
              f"| 6d: peak memory of a shard < 500 MB | {peak} MiB (largest of {len(runs)} "
              f"shards) | {'met' if peak * 1.048576 < 500 else 'MISSED'} |", "",
@@ -553,7 +571,12 @@ def report_all(data: dict, n: int, plan) -> str:
               f"-{longest['seconds']:.0f} s (median "
               f"{statistics.median(r['seconds'] for r in runs):.0f} s); the slowest, shard "
               f"{longest['shard']}, ran at load {longest['load']}, and the next slowest took "
-              f"{sorted(r['seconds'] for r in runs)[-2]:.0f} s. A unit here costs "
+              f"{sorted(r['seconds'] for r in runs)[-2]:.0f} s. Its units' render seconds "
+              f"({longest['unit_seconds']:.0f} s, against "
+              f"{min(r['unit_seconds'] for r in runs if r is not longest):.0f}-"
+              f"{max(r['unit_seconds'] for r in runs if r is not longest):.0f} s in the other "
+              "shards) count in the shards that hold them at every other N, and raise "
+              "those shards' derived walls. A unit here costs "
               f"{sum(r['unit_seconds'] for r in runs) / max(built, 1):.2f} s of render time "
               "(2 workers), against 1.04 s in one plain full build of the corpus (5,265 s, "
               "RESULTS-build.md, 2026-11-26, older code). Likely causes: a shard's fresh workers "
