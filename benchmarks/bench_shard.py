@@ -455,24 +455,22 @@ def other_counts(data: dict, n: int, derived: dict, runs: list[dict]) -> list[st
     """Report lines for shards of other N built end to end (--only): each against the wall
     derived for it from the run of N, and the render cost of a unit in each."""
     lines = []
-    per_unit = sum(r["unit_seconds"] for r in runs) / max(sum(r["built"] for r in runs), 1)
     for count, other in sorted(data.get("full", {}).items(), key=lambda kv: int(kv[0])):
         c = int(count)
         if c == n or not other["shards"] or c not in derived["rows"]:
             continue
         for r in sorted(other["shards"], key=lambda r: r["shard"]):
             d = derived["rows"][c]["walls"][r["shard"] - 1]
+            same = 2 * (d - derived["fixed"]) / max(r["built"], 1)  # these units at N = n
             lines.append(
                 f"- **Check at N = {c}: shard {r['shard']}/{c} built end to end** "
                 f"({r['built']:,} units, {r['finished']}): {r['seconds']:.0f} s measured "
                 f"against {d:.0f} s derived from the N = {n} run "
                 f"({100 * (d - r['seconds']) / r['seconds']:+.1f}%), peak RSS {r['rss_mib']} "
-                f"MiB, load {r['load']}. A unit there cost "
-                f"{r['unit_seconds'] / max(r['built'], 1):.2f} s of render time, against "
-                f"{per_unit:.2f} s in the shards of N = {n}"
-                + (": a unit costs less in a larger shard, so the derived walls of N below "
-                   f"{n} are likely upper bounds, and so is the speed-up of N = {n} over N = 1."
-                   if d > r["seconds"] else "."))
+                f"MiB, load {r['load']}. Its units cost "
+                f"{r['unit_seconds'] / max(r['built'], 1):.2f} s of render time each, where "
+                f"the same units cost {same:.2f} s in the shards of N = {n}"
+                + (": the derived walls are likely upper bounds." if d > r["seconds"] else "."))
     return lines
 
 
@@ -578,11 +576,12 @@ def report_all(data: dict, n: int, plan) -> str:
               "shards) count in the shards that hold them at every other N, and raise "
               "those shards' derived walls. A unit here costs "
               f"{sum(r['unit_seconds'] for r in runs) / max(built, 1):.2f} s of render time "
-              "(2 workers), against 1.04 s in one plain full build of the corpus (5,265 s, "
-              "RESULTS-build.md, 2026-11-26, older code). Likely causes: a shard's fresh workers "
-              "load the fonts of the 90-odd languages every shard holds (a Khmer, Lao or "
-              "Myanmar unit that loads them took 10-30 s), and some shards ran beside other "
-              "work.",
+              f"(per shard {min(r['unit_seconds'] / r['built'] for r in runs):.2f}-"
+              f"{max(r['unit_seconds'] / r['built'] for r in runs):.2f} s; "
+              "2 workers), against 1.04 s in one plain full build of the corpus (5,265 s, "
+              "RESULTS-build.md, 2026-11-26, older code). "
+              # What the one who ran it found about the difference, saved with the run.
+              + full.get("unit_cost_note", ""),
               *other_counts(data, n, derived, runs),
               "- CI runner set-up (checkout, apt-get, pip install: ~1-2 minutes on GitHub's "
               "runners, not measurable here) adds the same to every N.", "",

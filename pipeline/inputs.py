@@ -97,7 +97,8 @@ def in_git(root: Path) -> bool:
     project inside another checkout's ignored or untracked folder (a copy made in a scratch
     folder of some repository) does not: that checkout's revision says nothing about it, and
     it moves with commits the project never saw (two shards built in two such copies would
-    name different revisions)."""
+    name different revisions). Asked once per process and project (a build asks per pack):
+    a project added to git while `handbill serve` runs is seen after a restart."""
     return _git(root, "ls-files", "--error-unmatch", "--", CONFIG_NAME) is not None
 
 
