@@ -438,39 +438,34 @@ def derive(full: dict, plan, counts=COUNTS) -> dict:
     return {"fixed": fixed, "rows": rows, "measured": measured}
 
 
-def checks(data: dict, n: int, derived: dict) -> list[tuple[int, int, float]]:
-    """(N, K, % the derived wall is off) for every shard K of another N built (--only)."""
+def checks(data: dict, n: int, derived: dict) -> list[tuple[int, dict, float]]:
+    """(N, its record, the wall derived for it from the run of N) for every shard of another N
+    built end to end (--only)."""
     out = []
     for count, other in sorted(data.get("full", {}).items(), key=lambda kv: int(kv[0])):
         c = int(count)
         if c == n or c not in derived["rows"]:
             continue
         for r in sorted(other["shards"], key=lambda r: r["shard"]):
-            d = derived["rows"][c]["walls"][r["shard"] - 1]
-            out.append((c, r["shard"], 100 * (d - r["seconds"]) / r["seconds"]))
+            out.append((c, r, derived["rows"][c]["walls"][r["shard"] - 1]))
     return out
 
 
-def other_counts(data: dict, n: int, derived: dict, runs: list[dict]) -> list[str]:
-    """Report lines for shards of other N built end to end (--only): each against the wall
-    derived for it from the run of N, and the render cost of a unit in each."""
+def other_counts(data: dict, n: int, derived: dict) -> list[str]:
+    """Report lines for the shards of other N built end to end (checks): each against the
+    wall derived for it, and the render cost of its units in each run."""
     lines = []
-    for count, other in sorted(data.get("full", {}).items(), key=lambda kv: int(kv[0])):
-        c = int(count)
-        if c == n or not other["shards"] or c not in derived["rows"]:
-            continue
-        for r in sorted(other["shards"], key=lambda r: r["shard"]):
-            d = derived["rows"][c]["walls"][r["shard"] - 1]
-            same = 2 * (d - derived["fixed"]) / max(r["built"], 1)  # these units at N = n
-            lines.append(
-                f"- **Check at N = {c}: shard {r['shard']}/{c} built end to end** "
-                f"({r['built']:,} units, {r['finished']}): {r['seconds']:.0f} s measured "
-                f"against {d:.0f} s derived from the N = {n} run "
-                f"({100 * (d - r['seconds']) / r['seconds']:+.1f}%), peak RSS {r['rss_mib']} "
-                f"MiB, load {r['load']}. Its units cost "
-                f"{r['unit_seconds'] / max(r['built'], 1):.2f} s of render time each, where "
-                f"the same units cost {same:.2f} s in the shards of N = {n}"
-                + (": the derived walls are likely upper bounds." if d > r["seconds"] else "."))
+    for c, r, d in checks(data, n, derived):
+        same = 2 * (d - derived["fixed"]) / max(r["built"], 1)  # these units at N = n
+        lines.append(
+            f"- **Check at N = {c}: shard {r['shard']}/{c} built end to end** "
+            f"({r['built']:,} units, {r['finished']}): {r['seconds']:.0f} s measured "
+            f"against {d:.0f} s derived from the N = {n} run "
+            f"({100 * (d - r['seconds']) / r['seconds']:+.1f}%), peak RSS {r['rss_mib']} "
+            f"MiB, load {r['load']}. Its units cost "
+            f"{r['unit_seconds'] / max(r['built'], 1):.2f} s of render time each, where "
+            f"the same units cost {same:.2f} s in the shards of N = {n}"
+            + (": the derived walls are likely upper bounds." if d > r["seconds"] else "."))
     return lines
 
 
@@ -520,8 +515,9 @@ def report_all(data: dict, n: int, plan) -> str:
              + ("" if complete else f"; {len(runs)} of {n} shards measured") + " |",
              "| 6a: N = " + ", ".join(str(c) for c in COUNTS if c != n) + " | derived from "
              "the measured units' render times (D), table below"
-             + "".join(f"; checked by shard {k}/{c} built end to end (derived {e:+.1f}%)"
-                       for c, k, e in checks(data, n, derived)) + " | reported; not built end to "
+             + "".join(f"; checked by shard {r['shard']}/{c} built end to end (derived "
+                       f"{100 * (d - r['seconds']) / r['seconds']:+.1f}%)"
+                       for c, r, d in checks(data, n, derived)) + " | reported; not built end to "
              "end |",
              f"| 6d: peak memory of a shard < 500 MB | {peak} MiB (largest of {len(runs)} "
              f"shards) | {'met' if peak * 1.048576 < 500 else 'MISSED'} |", "",
@@ -582,7 +578,7 @@ def report_all(data: dict, n: int, plan) -> str:
               "RESULTS-build.md, 2026-11-26, older code). "
               # What the one who ran it found about the difference, saved with the run.
               + full.get("unit_cost_note", ""),
-              *other_counts(data, n, derived, runs),
+              *other_counts(data, n, derived),
               "- CI runner set-up (checkout, apt-get, pip install: ~1-2 minutes on GitHub's "
               "runners, not measurable here) adds the same to every N.", "",
               "| shard | units | built | wall | render seconds (sum over units) | derived wall | "

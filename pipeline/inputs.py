@@ -102,6 +102,24 @@ def in_git(root: Path) -> bool:
     return _git(root, "ls-files", "--error-unmatch", "--", CONFIG_NAME) is not None
 
 
+def git_revision(root: Path) -> str | None:
+    """The commit of the checkout that tracks the project, with `-dirty` if its sources,
+    catalogs or handbill.toml have changes; None outside one (in_git)."""
+    if not in_git(root):
+        return None
+    head = _git(root, "rev-parse", "HEAD")
+    if head is None:
+        return None
+    dirty = _git(root, "status", "--porcelain", "--", "source", "locales", CONFIG_NAME)
+    return head + ("-dirty" if dirty else "")
+
+
+def commit_time(root: Path) -> int | None:
+    """The time of the last commit (Unix seconds) of the checkout that tracks the project."""
+    date = _git(root, "log", "-1", "--format=%ct") if in_git(root) else None
+    return int(date) if date and date.isdigit() else None
+
+
 def project_inputs(cfg: Config, options: object, hasher: Hasher | None = None) -> dict[str, str]:
     """Every input of a build of the project, one hash per kind (see INPUTS): handbill's code,
     the settings (handbill.toml, SOURCE_DATE_EPOCH), the build's options, handbill's templates,
@@ -111,11 +129,7 @@ def project_inputs(cfg: Config, options: object, hasher: Hasher | None = None) -
     settings = {"config": hasher.file(cfg.root / CONFIG_NAME),
                 "SOURCE_DATE_EPOCH": source_date_epoch()}
     given = dataclasses.asdict(options) if dataclasses.is_dataclass(options) else repr(options)
-    revision = dirty = date = None
-    if in_git(cfg.root):
-        revision = _git(cfg.root, "rev-parse", "HEAD")
-        dirty = _git(cfg.root, "status", "--porcelain", "--", "source", "locales", CONFIG_NAME)
-        date = _git(cfg.root, "log", "-1", "--format=%ct")
+    revision, date = git_revision(cfg.root), commit_time(cfg.root)
     return {
         "handbill": code_fingerprint(),
         "settings": _hash(settings),
@@ -123,7 +137,7 @@ def project_inputs(cfg: Config, options: object, hasher: Hasher | None = None) -
         "templates": hasher.tree(TEMPLATES),
         "sources": hasher.tree(cfg.source_dir),
         "catalogs": hasher.tree(cfg.locales_dir),
-        "revision": f"{revision}{'-dirty' if dirty else ''}@{date}" if revision else "-",
+        "revision": f"{revision}@{date}" if revision else "-",
     }
 
 

@@ -12,7 +12,6 @@ import os
 import json
 import re
 import stat
-import subprocess
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,7 @@ from pipeline import __version__
 from pipeline.config import Config, build_moment, source_date_epoch
 from pipeline.errors import HandbillError
 from pipeline.files import check_output_folder, read_regular, write_if_changed
-from pipeline.inputs import in_git
+from pipeline.inputs import commit_time, git_revision
 from pipeline.names import locale_of, validate_campaign, validate_language
 from pipeline.plan import Unit, pack_path, unit_dir
 from pipeline.records import CatalogCounts, RenderRecord
@@ -48,24 +47,6 @@ def language_info(lang: str) -> dict:
     return {"code": lang, "name": name[:1].upper() + name[1:],
             "english_name": locale.get_display_name("en") or lang,
             "direction": locale.text_direction}
-
-
-def source_revision(root: Path) -> str | None:
-    """The git commit of the project, with `-dirty` if sources or catalogs have changes;
-    None outside a checkout that tracks it (inputs.in_git)."""
-    if not in_git(root):
-        return None
-    try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
-                              text=True, timeout=10)
-        if head.returncode != 0:
-            return None
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "source", "locales",
-                                "handbill.toml"], cwd=root, capture_output=True, text=True,
-                               timeout=10)
-        return head.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
-    except (OSError, subprocess.SubprocessError):
-        return None
 
 
 def _regular(path: Path, kind=stat.S_ISREG) -> bool:
@@ -101,14 +82,9 @@ def build_time(root: Path, inputs: list[Path]) -> dt.datetime:
     """
     if source_date_epoch() is not None:  # validated: a malformed one is a ConfigError
         return build_moment()
-    if in_git(root):
-        try:
-            out = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root,
-                                 capture_output=True, text=True, timeout=10)
-            if out.returncode == 0 and out.stdout.strip().isdigit():
-                return dt.datetime.fromtimestamp(int(out.stdout.strip()), dt.timezone.utc)
-        except (OSError, subprocess.SubprocessError):
-            pass
+    committed = commit_time(root)
+    if committed is not None:
+        return dt.datetime.fromtimestamp(committed, dt.timezone.utc)
     newest = max((p.stat().st_mtime for p in inputs if p.exists()), default=0)
     return dt.datetime.fromtimestamp(int(newest), dt.timezone.utc)
 
@@ -143,7 +119,7 @@ def pack_unit(cfg: Config, unit: Unit, record: RenderRecord) -> PackInfo:
     inputs = [p for p in unit.source_dir.rglob("*") if p.is_file()]
     inputs += [unit.po] if unit.po is not None else []
     return make_pack(cfg, unit.campaign, record.title, unit.lang, record.state, record.catalog,
-                     record.readme, source_revision(cfg.root), build_time(cfg.root, inputs))
+                     record.readme, git_revision(cfg.root), build_time(cfg.root, inputs))
 
 
 def make_pack(cfg: Config, campaign: str, title: str, lang: str, state: str,

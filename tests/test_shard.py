@@ -319,7 +319,8 @@ def test_a_project_names_the_commit_of_the_checkout_that_tracks_it_and_no_other(
     copy of it made in an ignored folder of some checkout (a scratch copy, a benchmark's
     runner) stamps none: that checkout's HEAD moved with every commit there, and two shards
     built in two such copies a commit apart could not be merged."""
-    from pipeline.packs import build_time, source_revision
+    from pipeline.inputs import git_revision as source_revision
+    from pipeline.packs import build_time
 
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     repo = tmp_path / "repo"
