@@ -10,7 +10,7 @@
   /usr/bin/time, every unit's render time from the build's table), then one real merge of
   the N outputs. The other N are DERIVED from it: every unit's measured render time, split as
   `--shard` splits at that N, plus the measured fixed part of a shard. The run is saved after
-  each shard (benchmarks/work/results/shard-large.json) and goes on where it stopped. A full
+  each shard (benchmarks/data/shard-large.json, kept in git) and goes on where it stopped. A full
   large build is 10,100 renders (~88 minutes on 2 cores): building every N end to end would
   take four of them.
 
@@ -50,6 +50,9 @@ import corpus  # noqa: E402
 
 WORK = HERE / "work" / "shards"
 RESULTS = HERE / "work" / "results"
+# The runs' figures, kept in the repository: a session's machine does not outlive it (the
+# 2026-11-30 run of N = 20 survived only as the report it wrote, see import_report).
+SAVED = HERE / "data" / "shard-large.json"
 COUNTS = (1, 4, 10, 20)
 # The full large build on a calm machine (load ~2): RESULTS-build.md, 2026-11-26, --jobs 2.
 CALM_FULL_BUILD = 5265.21
@@ -168,6 +171,11 @@ def build_all(v1: Path, plan, n: int, saved: Path, data: dict, build: bool = Tru
 
     full = data.setdefault("full", {}).setdefault(str(n), {"shards": []})
     full.setdefault("started", time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+    full.setdefault("boot", boot_id())
+    if build and full["boot"] != boot_id() and not complete(full, n):
+        raise SystemExit(f"the run of N = {n} was started on another machine (boot "
+                         f"{full['boot']}): its shards do not compare with new ones; build "
+                         f"all of N = {n} again with --restart")
     shares = partition(plan.units, n)
     for k in range(1, n + 1):
         if any(r["shard"] == k for r in full["shards"]) or not build or (
@@ -219,6 +227,7 @@ def build_all(v1: Path, plan, n: int, saved: Path, data: dict, build: bool = Tru
                                       if p.is_file())}
         full["machine"] = (f"{os.cpu_count()} CPUs ({platform.processor() or platform.machine()})"
                            f", Python {platform.python_version()}")
+        full["ended"] = time.strftime("%H:%M UTC", time.gmtime())
         saved.write_text(json.dumps(data, indent=1))
         print(f"  merge {run['seconds']:.0f} s, {run['rss_mib']} MiB", flush=True)
     return full
@@ -438,105 +447,198 @@ def derive(full: dict, plan, counts=COUNTS) -> dict:
     return {"fixed": fixed, "rows": rows, "measured": measured}
 
 
-def checks(data: dict, n: int, derived: dict) -> list[tuple[int, dict, float]]:
-    """(N, its record, the wall derived for it from the run of N) for every shard of another N
-    built end to end (--only)."""
+def complete(run: dict | None, n: int) -> bool:
+    """Every shard of N built end to end, and their real merge."""
+    return bool(run) and len(run["shards"]) == n and "merge" in run
+
+
+def boot_id() -> str:
+    """This machine as booted: runs with the same id ran on the same machine, one after the
+    other (each session here gets a fresh machine, and they differ in speed: a unit of the
+    corpus took 1.78 s of render time on 2026-11-30's, 0.86 s on 2026-12-01's)."""
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return platform.node()
+
+
+def runs_of(data: dict, n: int) -> list[dict]:
+    """Every run of shards kept but the run of N reported, as {"n", "run", "when", "same"}:
+    this session's and earlier sessions' (data["full"], data["earlier"]: imported from the
+    report one wrote); "same": on the same machine as the run of N, one after the other."""
+    here = data["full"][str(n)].get("boot")
     out = []
-    for count, other in sorted(data.get("full", {}).items(), key=lambda kv: int(kv[0])):
-        c = int(count)
-        if c == n or c not in derived["rows"]:
+    for c, run in data.get("full", {}).items():
+        if int(c) != n:
+            same = bool(here) and run.get("boot") == here
+            out.append({"n": int(c), "run": run, "same": same,
+                        "when": "" if same else run.get("started", "another session")[:10]})
+    for c, run in data.get("earlier", {}).get("runs", {}).items():
+        out.append({"n": int(c), "run": run, "same": False, "when": run["imported"]})
+    return sorted(out, key=lambda r: (not r["same"], r["n"], r["when"]))
+
+
+def per_unit(run: dict) -> float:
+    """A run's render seconds per unit built: the machine's speed, as the corpus measures it."""
+    shards = run["shards"]
+    return sum(r["unit_seconds"] for r in shards) / max(sum(r["built"] for r in shards), 1)
+
+
+def checks(data: dict, n: int, derived: dict) -> list[tuple[dict, dict, float]]:
+    """(the run, a shard's record, the wall derived for it from the run of N) for every shard
+    of another N built end to end, and not merged with all its N (those have rows of their
+    own): in this session's runs or an earlier one's."""
+    out = []
+    for other in runs_of(data, n):
+        if complete(other["run"], other["n"]) or other["n"] not in derived["rows"]:
             continue
-        for r in sorted(other["shards"], key=lambda r: r["shard"]):
-            out.append((c, r, derived["rows"][c]["walls"][r["shard"] - 1]))
+        for r in sorted(other["run"]["shards"], key=lambda r: r["shard"]):
+            out.append((other, r, derived["rows"][other["n"]]["walls"][r["shard"] - 1]))
     return out
 
 
 def other_counts(data: dict, n: int, derived: dict) -> list[str]:
-    """Report lines for the shards of other N built end to end (checks): each against the
-    wall derived for it, and the render cost of its units in each run."""
+    """Report lines for the check shards (checks): each against the wall derived for it, and
+    the render cost of its units in each run."""
     lines = []
-    for c, r, d in checks(data, n, derived):
+    for other, r, d in checks(data, n, derived):
+        c = other["n"]
         same = 2 * (d - derived["fixed"]) / max(r["built"], 1)  # these units at N = n
         lines.append(
             f"- **Check at N = {c}: shard {r['shard']}/{c} built end to end** "
-            f"({r['built']:,} units, {r['finished']}): {r['seconds']:.0f} s measured "
-            f"against {d:.0f} s derived from the N = {n} run "
+            f"({r['built']:,} units, {other['when'] + ' ' if other['when'] else ''}"
+            f"{r['finished']}{'' if other['same'] else ', another machine'}): "
+            f"{r['seconds']:.0f} s measured against {d:.0f} s derived from the N = {n} run "
             f"({100 * (d - r['seconds']) / r['seconds']:+.1f}%), peak RSS {r['rss_mib']} "
             f"MiB, load {r['load']}. Its units cost "
             f"{r['unit_seconds'] / max(r['built'], 1):.2f} s of render time each, where "
-            f"the same units cost {same:.2f} s in the shards of N = {n}"
-            + (": the derived walls are likely upper bounds." if d > r["seconds"] else "."))
+            f"the same units cost {same:.2f} s in the shards of N = {n}.")
     return lines
 
 
+def _shard_rows(runs: list[dict], n: int, walls: list[float] | None) -> list[str]:
+    lines = ["| shard | units | built | wall | render seconds (sum over units) | "
+             + ("derived wall | " if walls else "")
+             + "peak RSS | load average (before -> after) | finished |",
+             "| ---: | ---: | ---: | ---: | ---: | " + ("---: | " if walls else "")
+             + "---: | --- | --- |"]
+    for r in runs:
+        lines.append(f"| {r['shard']}/{n} | {r['units']} | {r['built']} | {r['seconds']:.0f} s "
+                     f"| {r['unit_seconds']:.0f} s | "
+                     + (f"{walls[r['shard'] - 1]:.0f} s | " if walls else "")
+                     + f"{r['rss_mib']} MiB | {r['load']} | {r['finished']} |")
+    return lines
+
+
+def _merge_seconds(full: dict, plan) -> tuple[float, str]:
+    """The merge's seconds: measured (M), or predicted from its measured parts (P)."""
+    if "merge" in full:
+        return full["merge"]["seconds"], "M"
+    parts = full["merge_parts"]
+    share = parts["copied"] / len(plan.units)
+    empty = parts["empty_page_seconds"]
+    return (parts["seconds"] + parts["copy_seconds"] / share
+            + empty + (parts["page_seconds"] - empty) / share), "P"
+
+
 def report_all(data: dict, n: int, plan) -> str:
-    """RESULTS-shard.md from a run of the shards of N (--parts all): every shard built end to
-    end, or as many as the time allowed (the rest derived); the earlier prediction below it
-    (benchmarks/work/results/shard-prediction.md, if kept)."""
+    """RESULTS-shard.md from the run of the shards of N (--parts all): every shard built end to
+    end, or as many as the time allowed. The table is one machine's: the other N run on the
+    same machine (the same boot) and merged are measured rows, the rest derived from this
+    run's units. Runs on other machines (earlier sessions') are reported apart, with their
+    render cost per unit; their check shards are compared with the derived walls."""
     full = data["full"][str(n)]
     runs = sorted(full["shards"], key=lambda r: r["shard"])
-    complete = len(runs) == n
+    done = complete(full, n)
     derived = derive(full, plan)
     longest = max(runs, key=lambda r: r["seconds"])
-    if "merge" in full:
-        merge, merge_mark = full["merge"]["seconds"], "M"
-    else:
-        parts = full["merge_parts"]
-        share = parts["copied"] / len(plan.units)
-        empty = parts["empty_page_seconds"]
-        merge = (parts["seconds"] + parts["copy_seconds"] / share
-                 + empty + (parts["page_seconds"] - empty) / share)
-        merge_mark = "P"
+    merge, merge_mark = _merge_seconds(full, plan)
     own = derived["rows"][n]
-    twenty = longest["seconds"] if complete else max(longest["seconds"], own["longest"])
-    wall = twenty + merge
-    d1 = derived["rows"][1]["longest"]
+    top = longest["seconds"] if done else max(longest["seconds"], own["longest"])
     peak = max(r["rss_mib"] for r in runs)
     built = sum(r["built"] for r in runs)
     # The longest shard is a measured one when no derived (unbuilt) shard is longer.
-    mark = "M" if complete or longest["seconds"] >= own["longest"] else "D"
+    mark = "M" if done or longest["seconds"] >= own["longest"] else "D"
+    kept = runs_of(data, n)
+    here = {o["n"]: o["run"] for o in kept if o["same"] and complete(o["run"], o["n"])}
+    away = [o for o in kept if not o["same"] and complete(o["run"], o["n"])]
+    rows = {}  # N -> (longest, its mark, merge, its mark, wall's mark)
+    for c in COUNTS:
+        if c == n:
+            rows[c] = (top, mark, merge, merge_mark, mark)
+        elif c in here:
+            shards = here[c]["shards"]
+            rows[c] = (max(r["seconds"] for r in shards), "M", here[c]["merge"]["seconds"],
+                       "M", "M")
+        else:
+            rows[c] = (derived["rows"][c]["longest"], "D", merge, merge_mark, "D")
+    d1 = rows[1][0] + rows[1][2]
+    unbuilt = [c for c in COUNTS if c != n and c not in here]
+    shard_count = len(runs) + sum(len(r["shards"]) for r in here.values())
+    peak = max([peak] + [r["rss_mib"] for run in here.values() for r in run["shards"]])
+    same_runs = [n] + sorted(here)
     lines = ["# Sharded builds: the large corpus on N runners (#18.6a, 6d)", "",
-             f"Run {full['started']} to {runs[-1]['finished']}, on "
-             f"{full.get('machine', '2 CPUs (x86_64), Python 3.11.7')}. "
+             f"Run {full['started']} to "
+             f"{max([runs[-1]['finished']] + [r['run'].get('ended', '') for r in kept if r['same']])}"
+             f", on {full.get('machine', '2 CPUs (x86_64), Python 3.11.7')}. "
              # What else ran meanwhile, written into the saved run by whoever ran it.
              + full.get("alongside", "The load averages are given with each shard."), "",
              f"Large corpus: {len(plan.units):,} units (100 campaigns x 101 languages), as "
-             f"N = {n} shards, **each built end to end in turn**, each in its own copy of the "
-             "project with an empty campaign cache as a fresh CI runner has (`build --shard "
-             "K/N --allow-incomplete --jobs 2`: 2 workers, as on a 2-core runner). "
-             + (f"All {n} shards were built, then one real `handbill merge` of the {n} outputs "
-                "into a fresh copy." if complete else
-                f"**{len(runs)} of the {n} shards were built** ({built:,} units, "
+             + " and ".join(f"N = {c}" for c in same_runs) + " shards on one machine, "
+             "**each shard built end to end in turn**, each in its own copy of the project (its "
+             "own git repository, at one commit) with an empty campaign cache as a fresh CI "
+             "runner has (`build --shard K/N --allow-incomplete --jobs 2`: 2 workers, as on a "
+             "2-core runner)"
+             + (", then one real `handbill merge` of each N's outputs into a fresh copy."
+                if done else
+                f". **{len(runs)} of the {n} shards were built** ({built:,} units, "
                 f"{100 * built / len(plan.units):.0f}% of the corpus) before the session's "
-                "time ran out; the other shards and N are derived from them (below)."), "",
-             "| target | measured | verdict |", "| --- | --- | --- |",
-             f"| 6a: N = {n}: longest shard, merge, CI wall | {twenty:.0f} s ({mark}) + "
-             f"{merge:.0f} s ({merge_mark}) = **{wall:.0f} s ({wall / 60:.1f} min)** | reported"
-             + ("" if complete else f"; {len(runs)} of {n} shards measured") + " |",
-             "| 6a: N = " + ", ".join(str(c) for c in COUNTS if c != n) + " | derived from "
-             "the measured units' render times (D), table below"
-             + "".join(f"; checked by shard {r['shard']}/{c} built end to end (derived "
-                       f"{100 * (d - r['seconds']) / r['seconds']:+.1f}%)"
-                       for c, r, d in checks(data, n, derived)) + " | reported; not built end to "
-             "end |",
-             f"| 6d: peak memory of a shard < 500 MB | {peak} MiB (largest of {len(runs)} "
-             f"shards) | {'met' if peak * 1.048576 < 500 else 'MISSED'} |", "",
-             "| N | units per shard | longest shard | merge | CI wall (longest + merge) | "
-             "speed-up over N = 1 |", "| ---: | --- | ---: | ---: | ---: | ---: |"]
+                "time ran out; the other shards are derived from them (below).")
+             + "".join(f" N = {o['n']} was built the same way, every shard and the merge, on "
+                       f"another machine ({o['when']}), whose units cost "
+                       f"{per_unit(o['run']) / per_unit(full):.2f}x this one's: its own section "
+                       "below." for o in away), "",
+             "| target | measured | verdict |", "| --- | --- | --- |"]
     for c in COUNTS:
-        row = derived["rows"][c]
-        units = f"{min(row['units'])}-{max(row['units'])}"
-        if c == n:
-            lines.append(f"| {c} | {units} | {twenty:.0f} s ({mark}) | {merge:.0f} s "
-                         f"({merge_mark}) | **{wall:.0f} s** | {(d1 + merge) / wall:.1f}x |")
-        else:
-            w = row["longest"] + merge
-            lines.append(f"| {c} | {units} | {row['longest']:.0f} s (D) | {merge:.0f} s "
-                         f"({merge_mark}) | {w:.0f} s (D) | {(d1 + merge) / w:.1f}x |")
+        if c in same_runs:
+            t, tm, m, mm, _ = rows[c]
+            lines.append(f"| 6a: N = {c}: longest shard, merge, CI wall | {t:.0f} s ({tm}) + "
+                         f"{m:.0f} s ({mm}) = **{t + m:.0f} s ({(t + m) / 60:.1f} min)** | "
+                         "reported" + ("" if c != n or done else
+                                       f"; {len(runs)} of {n} shards measured") + " |")
+    for o in away:
+        shards = o["run"]["shards"]
+        t, m = max(r["seconds"] for r in shards), o["run"]["merge"]["seconds"]
+        lines.append(f"| 6a: N = {o['n']}, on another machine ({o['when']}) | {t:.0f} s (M) + "
+                     f"{m:.0f} s (M) = **{t + m:.0f} s ({(t + m) / 60:.1f} min)**; here: "
+                     f"{rows[o['n']][0] + rows[o['n']][2]:.0f} s "
+                     f"({rows[o['n']][4]}) | reported |")
+    if unbuilt:
+        lines.append(
+            "| 6a: N = " + ", ".join(str(c) for c in unbuilt) + " on this machine | derived "
+            f"from the measured units' render times of the N = {n} run (D), table below"
+            + "".join(f"; checked by shard {r['shard']}/{o['n']} built end to end"
+                      f"{' ' + o['when'] if o['when'] else ''} (derived "
+                      f"{100 * (d - r['seconds']) / r['seconds']:+.1f}%)"
+                      for o, r, d in checks(data, n, derived) if o["same"])
+            + " | reported; not built end to end"
+            + (" on this machine" if any(o["n"] in unbuilt for o in away) else "") + " |")
+    lines += [f"| 6d: peak memory of a shard < 500 MB | {peak} MiB (largest of {shard_count} "
+              f"shards on this machine) | {'met' if peak * 1.048576 < 500 else 'MISSED'} |", "",
+              "This machine, every N:", "",
+              "| N | units per shard | longest shard | merge | CI wall (longest + merge) | "
+              "speed-up over N = 1 |", "| ---: | --- | ---: | ---: | ---: | ---: |"]
+    for c in COUNTS:
+        units = derived["rows"][c]["units"]
+        t, tm, m, mm, wm = rows[c]
+        w = t + m
+        shown = f"**{w:.0f} s**" if wm == "M" else f"{w:.0f} s ({wm})"
+        lines.append(f"| {c} | {min(units)}-{max(units)} | {t:.0f} s ({tm}) | {m:.0f} s ({mm})"
+                     f" | {shown} | {d1 / w:.1f}x |")
     check = own["walls"]
     errors = [100 * (check[r["shard"] - 1] - r["seconds"]) / r["seconds"] for r in runs]
-    lines += ["", "(M): measured end to end in this run. (D): derived from this run's "
-              "measurements: a shard = the fixed part (median over the measured shards of "
+    lines += ["", f"(M): measured end to end on this machine. (D): derived from the N = {n} "
+              "run's measurements: a shard = the fixed part (median over the measured shards of "
               f"wall minus render seconds / 2: {derived['fixed']:.0f} s; start-up, extract and "
               "update of all 10,000 catalogs, hashing every input) + its units' render "
               "seconds / 2 workers, for the partition `build --shard` makes at that N; a "
@@ -549,52 +651,130 @@ def report_all(data: dict, n: int, plan) -> str:
                              f" ({full['merge']['bytes'] / 1e9:.1f} GB), load "
                              f"{full['merge']['load']}. {full['merge'].get('note', '')}"
                              if "merge" in full else
-                             f"(P) the merge command until its check (it refuses: shards are "
-                             f"missing) {parts['seconds']:.1f} s (M), merge's own copy of the "
-                             f"{parts['copied']:,} units of the built shards "
-                             f"{parts['copy_seconds']:.1f} s (M), the download page over the "
-                             f"whole plan {parts['page_seconds']:.1f} s (M), the copy and the "
-                             "page's part that grows with the units scaled to "
-                             f"{len(plan.units):,} units; load {parts['load']}.") +
-              " The merge copies every unit whatever N is: the same figure for every N. "
-              "Byte-identity with a plain build is tested on the shipped campaign and a "
-              "generated multi-campaign project (tests), and on the small corpus in the "
-              "earlier run below.",
-              f"- The {len(runs)} shards: {built:,} units built ("
-              f"{sum(r['failed'] for r in runs)} failed), wall {min(r['seconds'] for r in runs):.0f}"
-              f"-{longest['seconds']:.0f} s (median "
-              f"{statistics.median(r['seconds'] for r in runs):.0f} s); the slowest, shard "
-              f"{longest['shard']}, ran at load {longest['load']}, and the next slowest took "
-              f"{sorted(r['seconds'] for r in runs)[-2]:.0f} s. Its units' render seconds "
-              f"({longest['unit_seconds']:.0f} s, against "
-              f"{min(r['unit_seconds'] for r in runs if r is not longest):.0f}-"
-              f"{max(r['unit_seconds'] for r in runs if r is not longest):.0f} s in the other "
-              "shards) count in the shards that hold them at every other N, and raise "
-              "those shards' derived walls. A unit here costs "
-              f"{sum(r['unit_seconds'] for r in runs) / max(built, 1):.2f} s of render time "
-              f"(per shard {min(r['unit_seconds'] / r['built'] for r in runs):.2f}-"
-              f"{max(r['unit_seconds'] / r['built'] for r in runs):.2f} s; "
-              "2 workers), against 1.04 s in one plain full build of the corpus (5,265 s, "
-              "RESULTS-build.md, 2026-11-26, older code). "
-              # What the one who ran it found about the difference, saved with the run.
-              + full.get("unit_cost_note", ""),
+                             f"(P) from its parts measured: {full['merge_parts']}.") +
+              " The merge copies every unit whatever N is: about the same figure for every N "
+              "(derived rows take the N = " + f"{n} run's). Byte-identity with a plain build is "
+              "tested on the shipped campaign and a generated multi-campaign project (tests), "
+              "and on the small corpus in the earlier run below."]
+    for c in same_runs:
+        run = full if c == n else here[c]
+        shards = sorted(run["shards"], key=lambda r: r["shard"])
+        slow = max(shards, key=lambda r: r["seconds"])
+        walls = derived["rows"][c]["walls"]
+        errs = [100 * (walls[r["shard"] - 1] - r["seconds"]) / r["seconds"] for r in shards]
+        lines.append(
+            f"- N = {c}, {len(shards)} shards: {sum(r['built'] for r in shards):,} units built "
+            f"({sum(r['failed'] for r in shards)} failed), wall "
+            f"{min(r['seconds'] for r in shards):.0f}-{slow['seconds']:.0f} s (median "
+            f"{statistics.median(r['seconds'] for r in shards):.0f} s); the slowest, shard "
+            f"{slow['shard']}, ran at load {slow['load']}. A unit cost "
+            f"{per_unit(run):.2f} s of render time (per shard "
+            f"{min(r['unit_seconds'] / r['built'] for r in shards):.2f}-"
+            f"{max(r['unit_seconds'] / r['built'] for r in shards):.2f} s; 2 workers)"
+            + ("" if c == n else f"; its shards' walls derived from the N = {n} run are "
+               f"{min(errs):+.1f}% to {max(errs):+.1f}% off what they measured")
+            + (f"; merge {run['merge']['seconds']:.0f} s, {run['merge']['rss_mib']} MiB, load "
+               f"{run['merge']['load']}" if c != n else "") + ".")
+    lines += [f"- A unit cost {per_unit(full):.2f} s of render time here, against 1.04 s in "
+              "one plain full build of the corpus (5,265 s, RESULTS-build.md, 2026-11-26, "
+              "another machine, older code). " + full.get("unit_cost_note", ""),
               *other_counts(data, n, derived),
               "- CI runner set-up (checkout, apt-get, pip install: ~1-2 minutes on GitHub's "
-              "runners, not measurable here) adds the same to every N.", "",
-              "| shard | units | built | wall | render seconds (sum over units) | derived wall | "
-              "peak RSS | load average (before -> after) | finished |",
-              "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
-    for r in runs:
-        lines.append(f"| {r['shard']}/{n} | {r['units']} | {r['built']} | {r['seconds']:.0f} s "
-                     f"| {r['unit_seconds']:.0f} s | {check[r['shard'] - 1]:.0f} s | "
-                     f"{r['rss_mib']} MiB | {r['load']} | {r['finished']} |")
-    earlier = RESULTS / "shard-prediction.md"
-    if earlier.is_file():
-        old = earlier.read_text().split("\n", 1)[1].replace("\n### ", "\n#### ")
-        lines += ["", "## Before this run: the prediction from two calibration shards", "",
-                  "What RESULTS-shard.md said before this run (kept to compare the model with "
-                  "the measurement).", old.strip()]
+              "runners, not measurable here) adds the same to every N."]
+    for c in same_runs:
+        run = full if c == n else here[c]
+        lines += ["", f"### N = {c}, shard by shard", "",
+                  *_shard_rows(sorted(run["shards"], key=lambda r: r["shard"]), c,
+                               derived["rows"][c]["walls"])]
+    for o in away:
+        run, c = o["run"], o["n"]
+        shards = sorted(run["shards"], key=lambda r: r["shard"])
+        slow = max(shards, key=lambda r: r["seconds"])
+        m = run["merge"]
+        lines += ["", f"## N = {c} on another machine ({o['when']}): every shard built end to "
+                  "end and merged", "",
+                  f"Run {run['started']} to {shards[-1]['finished']}. "
+                  + run.get("alongside", ""), "",
+                  "| N | longest shard | merge | CI wall | speed-up over N = 1 (that run's "
+                  "derived N = 1) | a unit's render cost | against this machine's |",
+                  "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+                  f"| {c} | {slow['seconds']:.0f} s (M) | {m['seconds']:.0f} s (M) | "
+                  f"**{slow['seconds'] + m['seconds']:.0f} s** | "
+                  + (f"{run['derived_1'] / (slow['seconds'] + m['seconds']):.1f}x"
+                     if run.get("derived_1") else "-")
+                  + f" | {per_unit(run):.2f} s | {per_unit(run) / per_unit(full):.2f}x |", "",
+                  f"- The slowest shard, {slow['shard']}, ran at load {slow['load']}; median "
+                  f"{statistics.median(r['seconds'] for r in shards):.0f} s. Merge "
+                  f"{m['seconds']:.0f} s, {m['rss_mib']} MiB, {m['files']:,} files "
+                  f"({m['bytes'] / 1e9:.1f} GB), load {m['load']}. {m.get('note', '')}"
+                  + (f" ({run['imported_note']}.)" if run.get("imported_note") else ""),
+                  "", *_shard_rows(shards, c, None)]
+    earlier = data.get("earlier", {}).get("prediction") or (
+        (RESULTS / "shard-prediction.md").read_text().split("\n", 1)[1]
+        if (RESULTS / "shard-prediction.md").is_file() else "")
+    if earlier:
+        old = earlier.replace("\n### ", "\n#### ")
+        lines += ["", "## Before these runs: the prediction from two calibration shards", "",
+                  "What RESULTS-shard.md said before any N was built (kept to compare the "
+                  "model with the measurement).", old.strip()]
     return "\n".join(lines) + "\n"
+
+
+_IMPORTED_ROW = re.compile(r"^\| (\d+)/(\d+) \| (\d+) \| (\d+) \| (\d+) s \| (\d+) s \| \d+ s \| "
+                           r"(\d+) MiB \| ([^|]+?) \| ([^|]+?) \|$")
+_IMPORTED_CHECK = re.compile(
+    r"^- \*\*Check at N = (\d+): shard (\d+)/\d+ built end to end\*\* \(([\d,]+) units, "
+    r"([^)]+)\): (\d+) s measured .*?peak RSS (\d+) MiB, load (.+?)\. Its units cost "
+    r"([\d.]+) s")
+
+
+def import_report(text: str, when: str) -> dict:
+    """data["earlier"] from a RESULTS-shard.md written by report_all from a run whose saved
+    data did not survive (the 2026-11-30 run of N = 20, on a machine since replaced): its
+    complete run (each shard's figures as the report rounded them; no unit's own time), its
+    check shards, and the prediction kept below it."""
+    head = re.search(r"^Run (.+?) to .+? UTC, on .+?\. (.*)$", text, re.M)
+    merge = re.search(r"^- Merge: measured, (\d+) s, (\d+) MiB, ([\d,]+) files \(([\d.]+) GB\), "
+                      r"load (.+? -> [\d. ]+?)\. (.*?) The merge copies", text, re.M)
+    runs: dict[str, dict] = {}
+    for line in text.splitlines():
+        row = _IMPORTED_ROW.match(line)
+        check = _IMPORTED_CHECK.match(line)
+        if row:
+            k, c, units, built, seconds, unit_s, rss, load_, fin = row.groups()
+            run = runs.setdefault(c, {"shards": [], "imported": when})
+            run["shards"].append({"shard": int(k), "seconds": float(seconds),
+                                  "rss_mib": int(rss), "load": load_, "units": int(units),
+                                  "built": int(built), "failed": 0,
+                                  "unit_seconds": float(unit_s), "times": {},
+                                  "finished": fin})
+        elif check:
+            c, k, units, fin, seconds, rss, load_, per_unit = check.groups()
+            units_n = int(units.replace(",", ""))
+            run = runs.setdefault(c, {"shards": [], "imported": when})
+            run["shards"].append({"shard": int(k), "seconds": float(seconds),
+                                  "rss_mib": int(rss), "load": load_, "units": units_n,
+                                  "built": units_n, "failed": 0,
+                                  "unit_seconds": float(per_unit) * units_n, "times": {},
+                                  "finished": fin})
+    if head is None or merge is None or not runs:
+        raise SystemExit("not a RESULTS-shard.md written by report_all")
+    whole = max(runs, key=lambda c: len(runs[c]["shards"]))
+    runs[whole].update(
+        started=head.group(1), alongside=head.group(2),
+        imported_note="figures as its report rounded them; its units' own times were not kept",
+        merge={"seconds": float(merge.group(1)), "rss_mib": int(merge.group(2)),
+               "files": int(merge.group(3).replace(",", "")),
+               "bytes": float(merge.group(4)) * 1e9, "load": merge.group(5),
+               "note": merge.group(6)})
+    one = re.search(r"^\| 1 \| [\d-]+ \| \d+ s \(D\) \| \d+ s \(M\) \| (\d+) s \(D\) \|",
+                    text, re.M)
+    if one:  # the CI wall it derived for N = 1 from its own units: its speed-ups' base
+        runs[whole]["derived_1"] = float(one.group(1))
+    prediction = text.split("\n## Before this run: the prediction from two calibration shards"
+                            "\n", 1)
+    kept = prediction[1].split("\n", 2)[2] if len(prediction) == 2 else ""
+    return {"runs": runs, "prediction": "\n" + kept.replace("\n#### ", "\n### ")}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -610,17 +790,27 @@ def main(argv: list[str] | None = None) -> int:
                              "--count)")
     parser.add_argument("--no-build", action="store_true",
                         help="--parts all: build no more shards; report what was built")
+    parser.add_argument("--restart", action="store_true",
+                        help="--parts all: forget the run of N (--count) and build it anew")
+    parser.add_argument("--import-earlier", metavar="REPORT",
+                        help="keep the runs a RESULTS-shard.md reports (one whose saved run "
+                             "was lost) as earlier runs, reported beside this one")
+    parser.add_argument("--when", default="", help="--import-earlier: whose run it was, e.g. "
+                        "'2026-11-30, a29921c'")
     args = parser.parse_args(argv)
     parts_asked = args.parts.split(",")
     WORK.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
+    SAVED.parent.mkdir(parents=True, exist_ok=True)
     started = time.time()
     start_load = load()
     v1 = corpus.build("large") / "v1"
     plan = plan_of(v1)
     parts = partition_rows(plan)
-    saved = RESULTS / "shard-large.json"
+    saved = SAVED
     data = json.loads(saved.read_text()) if saved.exists() and not args.fresh else {}
+    if args.import_earlier:
+        data["earlier"] = import_report(Path(args.import_earlier).read_text(), args.when)
     data["partition"] = {str(n): row for n, row in parts.items()}
     for n, row in parts.items():
         print(f"N={n}: units {min(row['units'])}-{max(row['units'])}, weights "
@@ -631,6 +821,8 @@ def main(argv: list[str] | None = None) -> int:
         # shards of different sizes test the model (fixed part + cost x rate) better than two
         # of the same N, and fit in the time the shared machine gives.
         calibrate(v1, plan, [(1, 100), (1, 40)], saved, data)
+    if "all" in parts_asked and args.restart:
+        data.get("full", {}).pop(str(args.count), None)
     if "all" in parts_asked:
         only = {int(k) for k in args.only.split(",")} if args.only else None
         build_all(v1, plan, args.count, saved, data, build=not args.no_build, only=only)
