@@ -579,7 +579,7 @@ def report_all(data: dict, n: int, plan) -> str:
     same_runs = [n] + sorted(here)
     lines = ["# Sharded builds: the large corpus on N runners (#18.6a, 6d)", "",
              f"Run {full['started']} to "
-             f"{max([runs[-1]['finished']] + [r['run'].get('ended', '') for r in kept if r['same']])}"
+             f"{max([full.get('ended', runs[-1]['finished'])] + [r['run'].get('ended', '') for r in kept if r['same']])}"
              f", on {full.get('machine', '2 CPUs (x86_64), Python 3.11.7')}. "
              # What else ran meanwhile, written into the saved run by whoever ran it.
              + full.get("alongside", "The load averages are given with each shard."), "",
