@@ -555,7 +555,6 @@ def report_all(data: dict, n: int, plan) -> str:
     merge, merge_mark = _merge_seconds(full, plan)
     own = derived["rows"][n]
     top = longest["seconds"] if done else max(longest["seconds"], own["longest"])
-    peak = max(r["rss_mib"] for r in runs)
     built = sum(r["built"] for r in runs)
     # The longest shard is a measured one when no derived (unbuilt) shard is longer.
     mark = "M" if done or longest["seconds"] >= own["longest"] else "D"
@@ -575,7 +574,7 @@ def report_all(data: dict, n: int, plan) -> str:
     d1 = rows[1][0] + rows[1][2]
     unbuilt = [c for c in COUNTS if c != n and c not in here]
     shard_count = len(runs) + sum(len(r["shards"]) for r in here.values())
-    peak = max([peak] + [r["rss_mib"] for run in here.values() for r in run["shards"]])
+    peak = max(r["rss_mib"] for run in [full, *here.values()] for r in run["shards"])
     same_runs = [n] + sorted(here)
     lines = ["# Sharded builds: the large corpus on N runners (#18.6a, 6d)", "",
              f"Run {full['started']} to "
