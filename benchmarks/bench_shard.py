@@ -500,9 +500,12 @@ def checks(data: dict, n: int, derived: dict) -> list[tuple[dict, dict, float]]:
 def other_counts(data: dict, n: int, derived: dict) -> list[str]:
     """Report lines for the check shards (checks): each against the wall derived for it, and
     the render cost of its units in each run."""
-    lines = []
+    lines, away = [], []
     for other, r, d in checks(data, n, derived):
         c = other["n"]
+        if not other["same"]:  # another machine's speed: not comparable with these walls
+            away.append(f"{r['shard']}/{c} ({other['when']}, {r['seconds']:.0f} s)")
+            continue
         same = 2 * (d - derived["fixed"]) / max(r["built"], 1)  # these units at N = n
         lines.append(
             f"- **Check at N = {c}: shard {r['shard']}/{c} built end to end** "
@@ -513,6 +516,9 @@ def other_counts(data: dict, n: int, derived: dict) -> list[str]:
             f"MiB, load {r['load']}. Its units cost "
             f"{r['unit_seconds'] / max(r['built'], 1):.2f} s of render time each, where "
             f"the same units cost {same:.2f} s in the shards of N = {n}.")
+    if away:
+        lines.append("- Check shards built on other machines (" + ", ".join(away) + ") are "
+                     "kept in the data; their walls do not compare with this machine's.")
     return lines
 
 
@@ -575,13 +581,15 @@ def report_all(data: dict, n: int, plan) -> str:
     unbuilt = [c for c in COUNTS if c != n and c not in here]
     shard_count = len(runs) + sum(len(r["shards"]) for r in here.values())
     peak = max(r["rss_mib"] for run in [full, *here.values()] for r in run["shards"])
-    same_runs = [n] + sorted(here)
+    same_runs = sorted([n, *here])
     lines = ["# Sharded builds: the large corpus on N runners (#18.6a, 6d)", "",
              f"Run {full['started']} to "
              f"{max([full.get('ended', runs[-1]['finished'])] + [r['run'].get('ended', '') for r in kept if r['same']])}"
              f", on {full.get('machine', '2 CPUs (x86_64), Python 3.11.7')}. "
              # What else ran meanwhile, written into the saved run by whoever ran it.
-             + full.get("alongside", "The load averages are given with each shard."), "",
+             + (f"N = {n}: " if here else "")
+             + full.get("alongside", "The load averages are given with each shard.")
+             + (" The other N's runs: below, with their shards." if here else ""), "",
              f"Large corpus: {len(plan.units):,} units (100 campaigns x 101 languages), as "
              + " and ".join(f"N = {c}" for c in same_runs) + " shards on one machine, "
              "**each shard built end to end in turn**, each in its own copy of the project (its "
@@ -662,7 +670,8 @@ def report_all(data: dict, n: int, plan) -> str:
         walls = derived["rows"][c]["walls"]
         errs = [100 * (walls[r["shard"] - 1] - r["seconds"]) / r["seconds"] for r in shards]
         lines.append(
-            f"- N = {c}, {len(shards)} shards: {sum(r['built'] for r in shards):,} units built "
+            f"- N = {c}, {len(shards)} shard{'s' if len(shards) > 1 else ''}: "
+            f"{sum(r['built'] for r in shards):,} units built "
             f"({sum(r['failed'] for r in shards)} failed), wall "
             f"{min(r['seconds'] for r in shards):.0f}-{slow['seconds']:.0f} s (median "
             f"{statistics.median(r['seconds'] for r in shards):.0f} s); the slowest, shard "
@@ -673,7 +682,9 @@ def report_all(data: dict, n: int, plan) -> str:
             + ("" if c == n else f"; its shards' walls derived from the N = {n} run are "
                f"{min(errs):+.1f}% to {max(errs):+.1f}% off what they measured")
             + (f"; merge {run['merge']['seconds']:.0f} s, {run['merge']['rss_mib']} MiB, load "
-               f"{run['merge']['load']}" if c != n else "") + ".")
+               f"{run['merge']['load']}" if c != n else "") + "."
+            + (f" Built {run['started']} to {run.get('ended', shards[-1]['finished'])}. "
+               + run.get("alongside", "") if c != n else ""))
     lines += [f"- A unit cost {per_unit(full):.2f} s of render time here, against 1.04 s in "
               "one plain full build of the corpus (5,265 s, RESULTS-build.md, 2026-11-26, "
               "another machine, older code). " + full.get("unit_cost_note", ""),
