@@ -522,6 +522,12 @@ def other_counts(data: dict, n: int, derived: dict) -> list[str]:
     return lines
 
 
+def _span(values: list[float], spec: str) -> str:
+    """"lo-hi" of `values` in format `spec`, or the one value when they print the same."""
+    lo, hi = format(min(values), spec), format(max(values), spec)
+    return lo if lo == hi else f"{lo} to {hi}" if spec.startswith("+") else f"{lo}-{hi}"
+
+
 def _shard_rows(runs: list[dict], n: int, walls: list[float] | None) -> list[str]:
     lines = ["| shard | units | built | wall | render seconds (sum over units) | "
              + ("derived wall | " if walls else "")
@@ -669,18 +675,18 @@ def report_all(data: dict, n: int, plan) -> str:
         slow = max(shards, key=lambda r: r["seconds"])
         walls = derived["rows"][c]["walls"]
         errs = [100 * (walls[r["shard"] - 1] - r["seconds"]) / r["seconds"] for r in shards]
+        seconds = [r["seconds"] for r in shards]
         lines.append(
             f"- N = {c}, {len(shards)} shard{'s' if len(shards) > 1 else ''}: "
             f"{sum(r['built'] for r in shards):,} units built "
-            f"({sum(r['failed'] for r in shards)} failed), wall "
-            f"{min(r['seconds'] for r in shards):.0f}-{slow['seconds']:.0f} s (median "
-            f"{statistics.median(r['seconds'] for r in shards):.0f} s); the slowest, shard "
-            f"{slow['shard']}, ran at load {slow['load']}. A unit cost "
-            f"{per_unit(run):.2f} s of render time (per shard "
-            f"{min(r['unit_seconds'] / r['built'] for r in shards):.2f}-"
-            f"{max(r['unit_seconds'] / r['built'] for r in shards):.2f} s; 2 workers)"
+            f"({sum(r['failed'] for r in shards)} failed), wall {_span(seconds, '.0f')} s"
+            + (f" (median {statistics.median(seconds):.0f} s); the slowest, shard "
+               f"{slow['shard']}," if len(shards) > 1 else ";")
+            + f" ran at load {slow['load']}. A unit cost {per_unit(run):.2f} s of render time"
+            + (f" (per shard {_span([r['unit_seconds'] / r['built'] for r in shards], '.2f')}"
+               " s)" if len(shards) > 1 else "") + " with 2 workers"
             + ("" if c == n else f"; its shards' walls derived from the N = {n} run are "
-               f"{min(errs):+.1f}% to {max(errs):+.1f}% off what they measured")
+               f"{_span(errs, '+.1f')}% off what they measured")
             + (f"; merge {run['merge']['seconds']:.0f} s, {run['merge']['rss_mib']} MiB, load "
                f"{run['merge']['load']}" if c != n else "") + "."
             + (f" Built {run['started']} to {run.get('ended', shards[-1]['finished'])}. "
