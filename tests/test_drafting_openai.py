@@ -333,3 +333,27 @@ def test_the_engine_checks_its_languages_while_the_catalogs_are_read(tmp_path, s
     assert "11 drafted" in result.stdout
     assert events[0][0] == "check" and events[0][1].startswith("draft-check")
     assert events.index(("read",)) < events.index(("checked",))  # read while it was checking
+
+
+def test_the_stage_leaves_no_thread_or_open_connection_behind(tmp_path, server):
+    # The askers and the finishers end as their work runs out, most of them before the last
+    # save; the engine's connections are closed when the stage ends, not left for the garbage
+    # collector to close, each with a ResourceWarning (whose text asked every socket for its
+    # peer's address: 0.9 ms at the end of a draft).
+    import gc
+    import warnings
+
+    cli = project(tmp_path / "p", server)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        result = cli("draft", "--campaign", "demo")
+        gc.collect()
+    assert "11 drafted" in result.stdout
+    assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        left = [t.name for t in threading.enumerate() if t.name.startswith("draft-")]
+        if not left:
+            break
+        time.sleep(0.01)
+    assert left == []

@@ -133,9 +133,14 @@ def _draft(cfg: Config, languages: tuple[str, ...], campaigns: tuple[str, ...],
                       terms=terms, campaign=campaign, expected=sizes[ref.domain])
             jobs.append(job)
             job.error = _prepare(cfg, job, made, checked, checks)
+        # Its threads end once the checks asked for are done, not with the stage's last save.
+        checks.shutdown(wait=False)
         return run(cfg, jobs, dry_run, progress)
     finally:
         checks.shutdown(wait=False, cancel_futures=True)
+        for made_engine in made.values():
+            if not isinstance(made_engine, HandbillError):
+                made_engine.close()
 
 
 def _prepare(cfg: Config, job: Job, made: dict, checked: dict, checks: ThreadPoolExecutor

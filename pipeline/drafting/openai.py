@@ -131,6 +131,11 @@ class OpenAIEngine(BaseEngine):
     def takes_glossary(self, source: str, target: str) -> bool:
         return True  # in the instructions, where the model can inflect a rendering
 
+    def close(self) -> None:
+        # Its sockets closed now, not when the engine is collected: an unclosed socket's
+        # finalizer formats a ResourceWarning (getpeername() each), 0.9 ms at the stage's end.
+        self._transport.close()
+
     def translate(self, segments: list[Segment], request: Request) -> list[Answer]:
         try:
             return [Answer(text) for text in self._ask(segments, request)]

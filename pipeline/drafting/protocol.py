@@ -93,6 +93,9 @@ class Engine(Protocol):
     def translate(self, segments: list[Segment], request: Request) -> list[Answer]:
         """One Answer per segment, in order."""
 
+    def close(self) -> None:
+        """Close the engine's connections: the stage is over (or was interrupted)."""
+
 
 Factory = Callable[[EngineSettings], Engine]
 
@@ -131,6 +134,9 @@ class BaseEngine:
 
     def takes_glossary(self, source: str, target: str) -> bool:
         return False
+
+    def close(self) -> None:
+        """Nothing held open by default."""
 
     def translate(self, segments: list[Segment], request: Request) -> list[Answer]:
         texts = self.translate_texts([s.text for s in segments], request.source, request.target)
