@@ -357,3 +357,36 @@ def test_the_stage_leaves_no_thread_or_open_connection_behind(tmp_path, server):
             break
         time.sleep(0.01)
     assert left == []
+
+
+def test_answers_in_when_the_draft_is_stopped_are_saved(tmp_path):
+    # The finishers let a worker with an answer in send its next request before they check
+    # the answers (pipeline/drafting/turns.py): stopped right then, those answers are still
+    # checked and saved. Two requests at a time, two texts each, answered after 0.3 s: the
+    # signal comes as the second pair goes out, so the first pair's answers are in.
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    root = tmp_path / "p"
+    write_demo(root, languages=("es",))
+    paragraphs = "\n\n".join(f"Paragraph {i} asks you to act." for i in range(30))
+    (root / "source" / "demo" / "leaflet.md").write_text(f"# Act\n\n{paragraphs}\n")
+    with (root / "handbill.toml").open("a") as toml:
+        toml.write('\n[draft]\nengine = "openai"\nconcurrency = 2\nretries = 0\n'
+                   '[draft.engines.openai]\nbatch = 2\n')
+    Cli(root)("update")
+    with FakeChatServer(delay=0.3) as srv:
+        env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "HANDBILL_OPENAI_URL": srv.url}
+        proc = subprocess.Popen([sys.executable, "-m", "pipeline", "--project", str(root),
+                                 "draft", "--campaign", "demo"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        end = time.monotonic() + 20
+        while srv.requests < 4 and time.monotonic() < end:
+            time.sleep(0.002)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(10) == 130
+        answered = [t for body in srv.seen[:2] for t in json.loads(body["messages"][1]["content"])]
+    fuzzy = {e.msgid for e in drafted(root).values() if e.fuzzy}
+    assert len(answered) == 4 and fuzzy == set(answered)

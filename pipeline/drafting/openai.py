@@ -31,7 +31,7 @@ import httpx
 
 from pipeline.drafting import prompt
 from pipeline.drafting.protocol import (
-    Answer, BaseEngine, EngineSpec, Fatal, Request, Segment, Transient,
+    Answer, BaseEngine, EngineSpec, Fatal, Request, Segment, Transient, request_sent,
 )
 from pipeline.drafting.settings import EngineSettings, env_name
 from pipeline.errors import ConfigError, EngineError
@@ -45,6 +45,7 @@ class OpenAIEngine(BaseEngine):
 
     reads_context = True
     shortens = True
+    tells_sent = True  # httpcore's trace extension says when a request's body is written
 
     def __init__(self, settings: EngineSettings):
         super().__init__(settings)
@@ -81,7 +82,7 @@ class OpenAIEngine(BaseEngine):
         content = None if body is None else json.dumps(  # as httpx's json= writes it
             body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
         request = httpx.Request(method, self.url + path, headers=self._headers, content=content,
-                                extensions={"timeout": self._timeout})
+                                extensions={"timeout": self._timeout, "trace": _trace})
         try:
             response = self._transport.handle_request(request)
             try:
@@ -173,6 +174,13 @@ class OpenAIEngine(BaseEngine):
                 messages = messages[:2] + [{"role": "assistant", "content": str(content)[:4000]},
                                            prompt.correction(str(problem), len(segments))]
         raise problem
+
+
+def _trace(event: str, info: dict) -> None:
+    """httpcore's trace extension: called at each step of a request (connect, send headers,
+    send body, receive...), in the thread making it."""
+    if event == "http11.send_request_body.complete":
+        request_sent()
 
 
 def _proxy(url: str) -> str | None:

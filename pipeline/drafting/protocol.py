@@ -6,11 +6,31 @@ registry finds engines by module name, so nothing imports back.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
 
 from pipeline.drafting.settings import EngineSettings
 from pipeline.errors import EngineError
+
+
+_OUT = threading.local()  # this thread's hook: called once its request is on the wire
+
+
+def when_sent(hook: Callable[[], None] | None) -> None:
+    """The runner's side: call `hook` in this thread when the engine says that the request it
+    is making now has been sent (see request_sent); None: no hook."""
+    _OUT.hook = hook
+
+
+def request_sent() -> None:
+    """An engine's side: the request of this translate() call is written to the server (an
+    engine that says so sets `tells_sent`). The runner holds back other work of its own until
+    then: a thread sending a request gives up the GIL at each socket call, and got it back
+    only after whatever the others were doing, up to 1.8 ms before its request left."""
+    hook = getattr(_OUT, "hook", None)
+    if hook is not None:
+        hook()
 
 
 class Unsupported(EngineError):
@@ -82,6 +102,7 @@ class Engine(Protocol):
     cacheable: bool
     reads_context: bool  # answers depend on a Segment's context, not only its text
     shortens: bool  # can be asked again for a text within a length limit
+    tells_sent: bool  # calls request_sent() once each request is written
 
     def check(self, source: str, target: str) -> None:
         """Raise Unsupported unless the engine serves source -> target (gettext codes)."""
@@ -120,6 +141,7 @@ class BaseEngine:
     cacheable = True
     reads_context = False
     shortens = False
+    tells_sent = False
 
     def __init__(self, settings: EngineSettings):
         self.settings = settings

@@ -6,7 +6,6 @@ meanwhile keeps their work."""
 from __future__ import annotations
 
 import logging
-import queue
 import threading
 import time
 from functools import partial
@@ -21,8 +20,9 @@ from pipeline.config import Config
 from pipeline.drafting import catalogfile, context
 from pipeline.drafting.cache import Cache
 from pipeline.drafting.catalogfile import Changed, Snapshot, catalog_lock
-from pipeline.drafting.protocol import Engine
+from pipeline.drafting.protocol import Engine, when_sent
 from pipeline.drafting.summary import CatalogSummary, DraftSummary, Problem
+from pipeline.drafting.turns import Countdown, Inbox, Outstanding, Sending, start_threads
 from pipeline.drafting.work import Asked, Drafting, Outcome, ask, finish, prepare
 from pipeline.errors import HandbillError
 from pipeline.model import Campaign
@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 FLUSH_SECONDS = 1.0  # drafts are saved at least this often...
 FLUSH_SHARE = 0.1  # ...unless saving a big catalog would take more than this share of the time
+FIRST_ROUND_WAIT = 0.02  # seconds the next first-round chunk waits for a request to leave
+INTERRUPT_WAIT = 1.0  # seconds Ctrl-C waits for answers in to be checked, before saving
 WRITE_ATTEMPTS = 3  # a file changing under every write is tried again at the next flush
 
 Progress = Callable[[int, int], None]
@@ -148,10 +150,11 @@ class _Chunk:
     thread that comes first: the main thread ahead of the workers, or a worker that took the
     chunk before the main thread got to it (then it does not wait for the main thread)."""
 
-    def __init__(self, drafting: Drafting, entries: list[Entry]):
-        self.drafting, self.entries = drafting, entries
+    def __init__(self, drafting: Drafting, entries: list[Entry], sending: Sending):
+        self.drafting, self.entries, self.sending = drafting, entries, sending
         self._lock = threading.Lock()
         self._sent: dict | None = None
+        self.out = threading.Event()  # its request is written (or it asked nothing more)
 
     def sent(self, wait: bool = True) -> dict | None:
         """What goes out, made now if no thread made it yet; None if another thread is
@@ -166,30 +169,57 @@ class _Chunk:
             self._lock.release()
 
     def ask(self) -> Asked:
-        return ask(self.drafting, self.entries, self.sent())
+        self.sending.starting()
+        when_sent(self._written)
+        try:
+            asked = ask(self.drafting, self.entries, self.sent())
+        finally:
+            when_sent(None)
+            self._written()
+        if getattr(self.drafting.engine, "tells_sent", False):
+            self.sending.answered()  # this worker sends next: the finishers let it
+        return asked
+
+    def _written(self) -> None:
+        self.out.set()
+        self.sending.sent()
 
 
-def _submit(states: list[_State], finished: queue.SimpleQueue, width: int
-            ) -> tuple[list[_Chunk], list[ThreadPoolExecutor]]:
-    """Send every state's entries in chunks; (chunks, pools). Each finished chunk arrives
-    in `finished` as (state, future of its outcomes)."""
+@dataclass
+class _Flow:
+    """What the threads of one run share besides the catalogs (see turns.py)."""
+
+    finishers: ThreadPoolExecutor  # check the answers (tokens put back, limits, shortening)
+    finished: Inbox  # (state, future of a chunk's outcomes), to the main thread
+    width: int  # the catalogs' line width
+    handed: Countdown  # chunks handed to a finisher: at the last, the finishers end
+    sending: Sending = field(default_factory=Sending)  # workers about to send
+    checking: Outstanding = field(default_factory=Outstanding)  # handed, not yet finished
+
+
+def _submit(states: list[_State], width: int
+            ) -> tuple[list[_Chunk], list[ThreadPoolExecutor], _Flow]:
+    """Send every state's entries in chunks; (chunks, pools, flow). Each finished chunk
+    arrives in `flow.finished` as (state, future of its outcomes)."""
     pools: dict[int, ThreadPoolExecutor] = {}
     # Checking answers (tokens put back, limits; a request to shorten) happens in other
     # threads than asking: a worker sends its next request as soon as an answer is in, not
     # after the checks of the previous chunk (8 workers answered together took turns).
     finishers = ThreadPoolExecutor(max((s.job.engine.concurrency for s in states), default=1),
                                    thread_name_prefix="draft-finish")
-    # The first round (one chunk per worker of an engine) is prepared here, each just before
-    # it is handed over: its requests then leave one after another, where workers preparing
-    # their own first chunks at once (in turns, for the GIL) sent the last one ~15 ms after
-    # the first, and every later request of that worker as late.
-    ahead: dict[int, int] = {}
-    chunks = []
     # Each finisher thread ends once the last chunk's checks were handed to it, each worker
     # once no chunk is left for it (every chunk is queued below): during the last round, while
     # the others wait for their answers, not all together after the last answer, where the
     # exits of some 20 threads took turns with the last save (2-3 ms of the stage).
-    handed = _Countdown(partial(finishers.shutdown, wait=False))
+    flow = _Flow(finishers, Inbox(), width,
+                 Countdown(partial(finishers.shutdown, wait=False)))
+    # The first round (one chunk per worker of an engine) is prepared here, each just before
+    # it is handed over: its requests then leave one after another, where workers preparing
+    # their own first chunks at once (in turns, for the GIL) sent the last one ~15 ms after
+    # the first, and every later request of that worker as late. For an engine that says
+    # when a request is written, the next chunk is prepared only then (see turns.py).
+    ahead: dict[int, int] = {}
+    chunks = []
     for state in states:
         engine = state.job.engine
         pool = pools.get(id(engine))
@@ -202,18 +232,21 @@ def _submit(states: list[_State], finished: queue.SimpleQueue, width: int
             groups.setdefault((entry.msgid, entry.msgid_plural, tuple(entry.flags)), []
                               ).append(entry)
         for entries in _chunks(list(groups.values()), engine):
-            chunk = _Chunk(state.drafting, entries)
-            if ahead.get(id(engine), 0) < engine.concurrency:
+            chunk = _Chunk(state.drafting, entries, flow.sending)
+            first = ahead.get(id(engine), 0) < engine.concurrency
+            if first:
                 ahead[id(engine)] = ahead.get(id(engine), 0) + 1
                 chunk.sent()
             future = pool.submit(chunk.ask)
-            future.add_done_callback(partial(_then_finish, finishers, finished, state, width,
-                                             handed))
+            future.add_done_callback(partial(_then_finish, flow, state))
             chunks.append(chunk)
-    handed.arm(len(chunks))
+            if first and getattr(engine, "tells_sent", False):
+                chunk.out.wait(FIRST_ROUND_WAIT)
+    flow.handed.arm(len(chunks))
+    flow.sending.arm(len(chunks))
     for pool in pools.values():
         pool.shutdown(wait=False)  # the chunks queued still run: see above
-    return chunks, [*pools.values(), finishers]
+    return chunks, [*pools.values(), finishers], flow
 
 
 def _prepare_ahead(chunks: list[_Chunk], stop: threading.Event) -> None:
@@ -225,65 +258,35 @@ def _prepare_ahead(chunks: list[_Chunk], stop: threading.Event) -> None:
         chunk.sent(wait=False)
 
 
-def _start_threads(pool: ThreadPoolExecutor, count: int) -> None:
-    """Start `count` threads of `pool` now, while the first requests are out. Started as
-    the first answers came in (a pool starts a thread when a task finds none idle), each
-    start kept the worker handing over its answers from sending its next request: for the
-    GIL, until the new thread had checked them, 0.5-3 ms of the second round."""
-    gate = threading.Event()
-    try:
-        for _ in range(count):  # each finds the ones before waiting: a new thread each
-            pool.submit(gate.wait)
-    except RuntimeError:
-        pass  # shut down meanwhile: every chunk is checked already (or the run stopped)
-    finally:
-        gate.set()
-
-
-class _Countdown:
-    """Calls `then` once count() was called as many times as arm() was told (any thread)."""
-
-    def __init__(self, then: Callable[[], None]):
-        self._left, self._armed, self._then = 0, False, then
-        self._lock = threading.Lock()
-
-    def arm(self, total: int) -> None:
-        self._step(total, armed=True)
-
-    def count(self) -> None:
-        self._step(-1)
-
-    def _step(self, change: int, armed: bool = False) -> None:
-        with self._lock:
-            self._left += change
-            self._armed = self._armed or armed
-            fire = self._armed and self._left == 0
-        if fire:
-            self._then()
-
-
-def _then_finish(finishers: ThreadPoolExecutor, finished: queue.SimpleQueue, state: _State,
-                 width: int, handed: _Countdown, asked: Future) -> None:
+def _then_finish(flow: _Flow, state: _State, asked: Future) -> None:
     """In the worker that asked: hand the answers to a finisher thread."""
     try:
         if asked.cancelled():
-            finished.put((state, asked))
+            flow.finished.put((state, asked))
             return
+        flow.checking.add()
         try:
-            done = finishers.submit(_finish, state, width, asked)
+            done = flow.finishers.submit(_finish, flow, state, asked)
         except RuntimeError:  # shut down: the run was interrupted, this chunk is not saved
-            finished.put((state, None))
+            flow.checking.done()
+            flow.finished.put((state, None))
             return
-        done.add_done_callback(lambda future: finished.put((state, future)))
+        done.add_done_callback(partial(_finished, flow, state))
     finally:
-        handed.count()
+        flow.handed.count()
 
 
-def _finish(state: _State, width: int, asked: Future) -> tuple[list[Outcome], int, int]:
+def _finished(flow: _Flow, state: _State, future: Future) -> None:
+    flow.finished.put((state, future))
+    flow.checking.done()
+
+
+def _finish(flow: _Flow, state: _State, asked: Future) -> tuple[list[Outcome], int, int]:
+    flow.sending.wait()  # workers with an answer in send their next request first
     done = finish(state.drafting, asked.result())  # an error in ask() is raised in the main thread
     for outcome in done[0]:
         if outcome.forms is not None:
-            state.written[id(outcome.entry)] = _render(outcome, width, state.encoding,
+            state.written[id(outcome.entry)] = _render(outcome, flow.width, state.encoding,
                                                        state.stamp)
     return done
 
@@ -310,43 +313,47 @@ def _chunks(groups: list[list[Entry]], engine: Engine) -> list[list[Entry]]:
 def _execute(cfg: Config, states: list[_State], cache: Cache, stop: threading.Event,
              progress: Progress | None) -> bool:
     """Run every state's entries through its engine; True if interrupted (Ctrl-C)."""
-    # Finished futures arrive here: O(1) per answer, where concurrent.futures.wait() would
-    # re-arm a waiter on every pending future each time (quadratic with 500 entries).
-    finished: queue.SimpleQueue[tuple[_State, Future | None]] = queue.SimpleQueue()
     total = sum(len(s.todo) for s in states)
     done = 0
     if progress:
         progress(0, total)
-    chunks, pools = _submit(states, finished, cfg.wrap)
+    chunks, pools, flow = _submit(states, cfg.wrap)
+    # Finished chunks arrive in the inbox: O(1) per answer, where concurrent.futures.wait()
+    # would re-arm a waiter on every pending future each time (quadratic with 500 entries).
+    inbox = flow.finished
     remaining = len(chunks)
 
-    def harvest(item: tuple[_State, Future | None]) -> None:
+    def harvest(again: bool = False) -> None:
+        """Record the first chunk in the inbox; it leaves the inbox only then. `again`: it
+        may have been recorded in part before an interruption: only drafts not yet pending."""
         nonlocal done, remaining
+        state, future = inbox.first()
         remaining -= 1
-        state, future = item
-        if future is None or future.cancelled():
-            return
-        outcomes, cached, characters = future.result()
-        state.summary.cached += cached
-        state.summary.characters += characters
-        for outcome in outcomes:
-            _record(state, outcome)
-            done += 1
+        if future is not None and not future.cancelled():
+            outcomes, cached, characters = future.result()
+            state.summary.cached += cached
+            state.summary.characters += characters
+            for outcome in outcomes:
+                if again and (outcome.forms is None or outcome.entry.key in state.pending):
+                    continue
+                _record(state, outcome)
+                done += 1
+        inbox.done()
 
     interrupted = False
     try:
         _prepare_ahead(chunks, stop)
-        _start_threads(pools[-1], min(len(chunks), pools[-1]._max_workers))
+        # The finishers' threads start now, while the first requests are out: started as
+        # the first answers came in, each held up the worker that started it (turns.py).
+        start_threads(flow.finishers, min(len(chunks), flow.finishers._max_workers))
         # What goes out for a chunk is freed once its answers are checked (in the finisher,
         # as the run goes), not all together at the end of the stage.
         chunks.clear()
         while remaining:
-            try:
-                harvest(finished.get(timeout=FLUSH_SECONDS))
-                while True:  # take everything that is ready before saving
-                    harvest(finished.get_nowait())
-            except queue.Empty:
-                pass
+            if inbox.wait(FLUSH_SECONDS):
+                harvest()
+                while inbox.wait(0):  # take everything that is ready before saving
+                    harvest()
             if progress:
                 progress(done, total)
             now = time.monotonic()
@@ -358,12 +365,15 @@ def _execute(cfg: Config, states: list[_State], cache: Cache, stop: threading.Ev
     except KeyboardInterrupt:
         interrupted = True
         stop.set()
-        # Answers that arrived but were not yet looked at are saved too.
-        while True:
-            try:
-                harvest(finished.get_nowait())
-            except queue.Empty:
-                break
+        # Answers that arrived are saved too: the chunk whose harvest was interrupted, then
+        # those being checked, waited for (checking takes milliseconds: no request to shorten
+        # is made once stopped), at most a second.
+        flow.sending.release()
+        if inbox.first() is not None:
+            harvest(again=True)
+        flow.checking.wait(INTERRUPT_WAIT)
+        while inbox.first() is not None:
+            harvest()
     finally:
         stop.set()
         for pool in pools:

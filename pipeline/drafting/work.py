@@ -265,7 +265,7 @@ def _within_limit(d: Drafting, item: Sent, raw: str, text: str) -> tuple[str, st
     """(answer, draft, note) for a draft over its limit: an engine that can is asked once more
     for a shorter one; a draft still too long is kept, with an `over limit` comment."""
     limit = item.segment.limit
-    if d.engine.shortens:
+    if d.engine.shortens and not d.stop.is_set():  # stopped: what is in is saved, as it is
         try:
             [again] = translate(d, [replace(item.segment, shorten=raw)])
         except HandbillError:
