@@ -5,7 +5,7 @@
 langcodes.py (what engines share), one module per engine family (apertium, memory, openai,
 deepl, deeptranslator), and the run itself: context.py (what is sent, with the entry's
 context), masking.py, work.py (worker threads), catalogfile.py (safe reads and writes),
-runner.py (the pool and the saving), cache.py.
+runner.py (the pool and the saving), turns.py (how its threads take turns), cache.py.
 """
 
 from __future__ import annotations
