@@ -138,9 +138,10 @@ def _draft(cfg: Config, languages: tuple[str, ...], campaigns: tuple[str, ...],
         return run(cfg, jobs, dry_run, progress)
     finally:
         checks.shutdown(wait=False, cancel_futures=True)
-        for made_engine in made.values():
-            if not isinstance(made_engine, HandbillError):
-                made_engine.close()
+        for made_engine in made.values():  # its connections, if it holds any
+            close = getattr(made_engine, "close", None)
+            if close is not None and not isinstance(made_engine, HandbillError):
+                close()
 
 
 def _prepare(cfg: Config, job: Job, made: dict, checked: dict, checks: ThreadPoolExecutor

@@ -190,6 +190,7 @@ class _Flow:
     """What the threads of one run share besides the catalogs (see turns.py)."""
 
     finishers: ThreadPoolExecutor  # check the answers (tokens put back, limits, shortening)
+    threads: int  # the finishers' threads at most
     finished: Inbox  # (state, future of a chunk's outcomes), to the main thread
     width: int  # the catalogs' line width
     handed: Countdown  # chunks handed to a finisher: at the last, the finishers end
@@ -205,13 +206,13 @@ def _submit(states: list[_State], width: int
     # Checking answers (tokens put back, limits; a request to shorten) happens in other
     # threads than asking: a worker sends its next request as soon as an answer is in, not
     # after the checks of the previous chunk (8 workers answered together took turns).
-    finishers = ThreadPoolExecutor(max((s.job.engine.concurrency for s in states), default=1),
-                                   thread_name_prefix="draft-finish")
+    threads = max((s.job.engine.concurrency for s in states), default=1)
+    finishers = ThreadPoolExecutor(threads, thread_name_prefix="draft-finish")
     # Each finisher thread ends once the last chunk's checks were handed to it, each worker
     # once no chunk is left for it (every chunk is queued below): during the last round, while
     # the others wait for their answers, not all together after the last answer, where the
     # exits of some 20 threads took turns with the last save (2-3 ms of the stage).
-    flow = _Flow(finishers, Inbox(), width,
+    flow = _Flow(finishers, threads, Inbox(), width,
                  Countdown(partial(finishers.shutdown, wait=False)))
     # The first round (one chunk per worker of an engine) is prepared here, each just before
     # it is handed over: its requests then leave one after another, where workers preparing
@@ -345,7 +346,7 @@ def _execute(cfg: Config, states: list[_State], cache: Cache, stop: threading.Ev
         _prepare_ahead(chunks, stop)
         # The finishers' threads start now, while the first requests are out: started as
         # the first answers came in, each held up the worker that started it (turns.py).
-        start_threads(flow.finishers, min(len(chunks), flow.finishers._max_workers))
+        start_threads(flow.finishers, min(len(chunks), flow.threads))
         # What goes out for a chunk is freed once its answers are checked (in the finisher,
         # as the run goes), not all together at the end of the stage.
         chunks.clear()
