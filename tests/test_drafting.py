@@ -312,13 +312,13 @@ def test_a_person_saving_the_file_meanwhile_keeps_their_work(tmp_path, server, m
     path = tmp_path / "p" / "locales" / "es" / "LC_MESSAGES" / "demo.po"
     real_flush, saved = runner._flush, []
 
-    def translator_saves_first(cfg, state, last=False, **kwargs):
+    def translator_saves_first(cfg, state, last=False):
         if not saved:  # as if Poedit saved the file just before handbill does
             catalog = read_catalog(path)
             catalog.messages[0].msgstr = "Libérenlos a todos"
             path.write_bytes(dump_catalog(catalog))
             saved.append(True)
-        real_flush(cfg, state, last, **kwargs)
+        real_flush(cfg, state, last)
 
     monkeypatch.setattr(runner, "_flush", translator_saves_first)
     result = cli("draft", "--campaign", "demo")
